@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The stage interface. Every stage of the pipeline is an rte_graph node with the same shape:
+ * it takes a burst of mbufs whose parsed metadata (struct pr_md, in the mbuf private area)
+ * was filled by the parse stage, decides one edge per packet, and hands the burst on with
+ * pr_stage_dispatch(), which moves the whole stream in O(1) when every packet takes the same
+ * edge (the common case) and splits it into runs otherwise.
+ *
+ * Edges common to every stage come first, so a stage can say "drop" or "next" without
+ * knowing which stage follows: the pipeline composer (src/worker.c) points PR_EDGE_NEXT at
+ * the following stage when it builds the graphs. A drop records its reason in md->drop;
+ * the drop node counts reasons per worker and frees the mbufs.
+ *
+ * Nothing here assumes IPv4: l3 says what the network header is and where it starts.
+ */
+#ifndef PR_STAGE_H
+#define PR_STAGE_H
+
+#include <errno.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#ifdef PR_NO_GRAPH_STATS
+/* meson -Dgraph_stats=false: rte_graph_walk() then skips its two rdtsc per node call. */
+#undef RTE_LIBRTE_GRAPH_STATS
+#endif
+#include <rte_graph.h>
+#include <rte_graph_worker.h>
+
+#include "counters.h"
+
+#define PR_BURST 32
+
+enum pr_stage_edge {
+	PR_EDGE_DROP = 0, /* pr_drop: md->drop says why */
+	PR_EDGE_NEXT,     /* the following stage, set when the pipeline is composed */
+	PR_EDGE_COUNT,
+};
+
+enum pr_l3 {
+	PR_L3_NONE = 0, /* not parsed yet, or an ethertype we do not look into */
+	PR_L3_ARP,
+	PR_L3_IPV4,
+	PR_L3_IPV6,
+};
+
+#define PR_MD_F_VLAN 0x01 /* one 802.1Q tag; vlan_tci holds it */
+#define PR_MD_F_FRAG 0x02 /* IP fragment; l4 headers are present only in the first one */
+#define PR_MD_F_LATER_FRAG 0x04 /* a non-first fragment: no l4 header at l4_off */
+
+/* Per-packet metadata, in the mbuf private area; written by parse, read by later stages. */
+struct pr_md {
+	uint16_t l3_off;   /* offset of the network header from the start of data */
+	uint16_t l4_off;   /* offset of the transport header (valid when l4 != 0) */
+	uint16_t vlan_tci; /* host order, when PR_MD_F_VLAN */
+	uint16_t drop;     /* enum pr_drop, when the packet takes PR_EDGE_DROP */
+	uint8_t l3;        /* enum pr_l3 */
+	uint8_t l4;        /* IP protocol number of the transport header, 0 when none */
+	uint8_t flags;     /* PR_MD_F_* */
+	uint8_t reserved;
+};
+
+#define PR_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pr_md), RTE_MBUF_PRIV_ALIGN)
+
+static __rte_always_inline struct pr_md *
+pr_md(struct rte_mbuf *m)
+{
+	return (struct pr_md *)rte_mbuf_to_priv(m);
+}
+
+/* Counters of one port as seen by one worker. */
+struct pr_port_stats {
+	uint64_t rx;
+	uint64_t tx;
+	uint64_t tx_dropped; /* TX queue still full after the bounded retry */
+	uint64_t tx_retries;
+};
+
+/* Everything one worker counts. Written by that worker only; summed by the control core. */
+struct pr_stats {
+	uint64_t ctr[PR_CTR_COUNT];
+	uint64_t drop[PR_DROP_COUNT];
+	struct pr_port_stats port[RTE_MAX_ETHPORTS];
+} __rte_cache_aligned;
+
+/*
+ * Node context, the same for every node of ours: the worker's counters, and the port and
+ * queue a per-port clone (rx, tx) serves.
+ */
+struct pr_node_ctx {
+	struct pr_stats *stats;
+	uint16_t port;
+	uint16_t queue;
+};
+_Static_assert(sizeof(struct pr_node_ctx) <= RTE_NODE_CTX_SZ, "node ctx too large");
+
+static __rte_always_inline struct pr_node_ctx *
+pr_node_ctx(struct rte_node *node)
+{
+	return (struct pr_node_ctx *)node->ctx;
+}
+
+/* The counters of the worker whose graph is being created (node init callbacks). */
+struct pr_stats *pr_stage_stats_for_graph(const struct rte_graph *graph);
+
+/* The TX queue that the worker owning `graph` uses on every port. */
+uint16_t pr_stage_txq_for_graph(const struct rte_graph *graph);
+
+/* Node init callback shared by the stages: binds the node to its worker's counters. */
+int pr_stage_init(const struct rte_graph *graph, struct rte_node *node);
+
+static __rte_always_inline uint16_t
+pr_drop(struct pr_md *md, enum pr_drop reason)
+{
+	md->drop = reason;
+	return PR_EDGE_DROP;
+}
+
+/*
+ * Hand objs[0..n) on, objs[i] to edge next[i]. objs must be the node's own stream (the
+ * process callback's objs and count), so that a uniform burst can be moved without a copy.
+ */
+static __rte_always_inline void
+pr_stage_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
+		  const uint16_t *next, uint16_t n)
+{
+	uint16_t i, start;
+
+	if (unlikely(n == 0))
+		return;
+	for (i = 1; i < n; i++)
+		if (next[i] != next[0])
+			break;
+	if (likely(i == n)) {
+		rte_node_next_stream_move(graph, node, next[0]);
+		return;
+	}
+	start = 0;
+	for (; i < n; i++) {
+		if (next[i] == next[start])
+			continue;
+		rte_node_enqueue(graph, node, next[start], &objs[start], i - start);
+		start = i;
+	}
+	rte_node_enqueue(graph, node, next[start], &objs[start], n - start);
+}
+
+#endif

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration file (conf/podrouter.yaml; every key in docs/configuration.md).
+ * config_load() reads it with libcyaml, applies defaults, and checks everything that can be
+ * checked without the devices: addresses, references between ports and workers, queues
+ * polled twice or never. Every error names the file, the line and the key.
+ */
+#ifndef PR_CONFIG_H
+#define PR_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#define PR_MAX_PORTS 32        /* RTE_MAX_ETHPORTS of Debian's DPDK 22.11 */
+#define PR_MAX_WORKERS 64
+#define PR_MAX_ADDRS 16        /* router addresses per port */
+#define PR_MAX_POLL 8          /* (port, queue) pairs per worker: 8 x burst 32 = graph burst */
+
+enum pr_port_role {
+	PR_ROLE_UPLINK,
+	PR_ROLE_PODS,
+	PR_ROLE_HOST,
+};
+
+enum pr_hugepages {
+	PR_HUGE_AUTO, /* use hugepages when enough are free, else --no-huge */
+	PR_HUGE_ON,
+	PR_HUGE_OFF,
+};
+
+/* ---- as written in the file (libcyaml schema in config.c) ---- */
+
+struct pr_cfg_poll {
+	char *port;
+	uint16_t queue;
+};
+
+struct pr_cfg_worker {
+	uint32_t lcore;
+	struct pr_cfg_poll *poll;
+	unsigned int poll_count;
+};
+
+struct pr_cfg_port {
+	char *name;
+	char *device;
+	enum pr_port_role role;
+	uint16_t rx_queues;
+	uint16_t tx_queues;
+	uint16_t rx_desc;
+	uint16_t tx_desc;
+	uint16_t mtu;
+	char *mac;
+	char **addresses;
+	unsigned int addresses_count;
+	char *forward_to;
+	bool promiscuous;
+};
+
+struct pr_cfg_eal {
+	uint32_t main_lcore;
+	uint32_t memory_mb;
+	enum pr_hugepages hugepages;
+	char *file_prefix;
+	bool in_memory;
+	char *log_level;
+	char **args;
+	unsigned int args_count;
+};
+
+struct pr_cfg_mempool {
+	uint32_t mbufs;
+	uint32_t cache;
+	uint16_t data_room;
+};
+
+struct pr_cfg_tables {
+	uint32_t routes;
+	uint32_t neighbours;
+	uint32_t conntrack;
+};
+
+struct pr_cfg_cluster {
+	char *file;
+	char *redis;
+	char *prefix;
+};
+
+struct pr_cfg_telemetry {
+	bool enabled;
+	bool pdump;
+};
+
+struct pr_cfg_file {
+	char *node_name;
+	struct pr_cfg_eal *eal;
+	struct pr_cfg_port *ports;
+	unsigned int ports_count;
+	struct pr_cfg_worker *workers;
+	unsigned int workers_count;
+	struct pr_cfg_mempool *mempool;
+	struct pr_cfg_tables *tables;
+	struct pr_cfg_cluster *cluster;
+	struct pr_cfg_telemetry *telemetry;
+};
+
+/* ---- checked and resolved ---- */
+
+struct pr_addr4 {
+	uint32_t addr; /* network order */
+	uint8_t plen;
+};
+
+struct pr_port_conf {
+	const struct pr_cfg_port *y;
+	bool is_pci;               /* device is a PCI address (PF or VF), not a vdev */
+	char dev_name[64];         /* device name without devargs, as EAL names it */
+	bool has_mac;
+	struct rte_ether_addr mac;
+	struct pr_addr4 addrs[PR_MAX_ADDRS];
+	unsigned int nb_addrs;
+	int forward_to;            /* index in ports, or -1 */
+};
+
+struct pr_config {
+	char *path;
+	struct pr_cfg_file *y;      /* owned; freed with cyaml_free */
+	struct pr_port_conf ports[PR_MAX_PORTS];
+	unsigned int nb_ports;
+	unsigned int nb_workers;
+	uint32_t mbufs;             /* resolved pool size */
+	bool no_huge;               /* decided by config_eal_args() */
+	char *eal_strings[160];     /* owned strings of the EAL command line */
+	unsigned int nb_eal_strings;
+};
+
+/*
+ * Load and check `path`. Returns NULL on any error, after writing every message to `err`
+ * (one line each: "FILE:LINE: KEY: what is wrong").
+ */
+struct pr_config *config_load(const char *path, FILE *err);
+void config_free(struct pr_config *cfg);
+
+int config_port_index(const struct pr_config *cfg, const char *name);
+
+const char *config_role_name(enum pr_port_role role);
+
+/*
+ * The EAL command line for this config: argv[0], lcores, memory, devices, telemetry.
+ * Returns argc, or -errno. Strings are owned by the config (freed with it).
+ */
+int config_eal_args(struct pr_config *cfg, const char *argv0, char **argv, int max, FILE *err);
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters and drop reasons: one append-only list each. The lists generate the enums, the
+ * names shown by telemetry and the metric labels. Never renumber, reuse or remove an entry:
+ * dashboards and alerts key on the names. New entries go at the end of their list.
+ *
+ * Every counter is a plain uint64_t in the owning worker's struct pr_worker, written by that
+ * worker only and summed by the control core (no atomics: a torn read of an aligned 64-bit
+ * word cannot happen on the 64-bit targets DPDK supports).
+ */
+#ifndef PR_COUNTERS_H
+#define PR_COUNTERS_H
+
+/* _(ENUM, "telemetry name", "stage that counts it") */
+#define PR_COUNTERS(_)						\
+	_(PARSE_ETHERNET,   "ethernet",       "parse")		\
+	_(PARSE_VLAN,       "vlan_tagged",    "parse")		\
+	_(PARSE_ARP,        "arp",            "parse")		\
+	_(PARSE_IPV4,       "ipv4",           "parse")		\
+	_(PARSE_IPV6,       "ipv6",           "parse")		\
+	_(PARSE_OTHER_L3,   "other_l3",       "parse")		\
+	_(PARSE_IPV4_FRAG,  "ipv4_fragment",  "parse")		\
+	_(PARSE_TCP,        "tcp",            "parse")		\
+	_(PARSE_UDP,        "udp",            "parse")		\
+	_(PARSE_ICMP,       "icmp",           "parse")		\
+	_(PARSE_SCTP,       "sctp",           "parse")		\
+	_(PARSE_OTHER_L4,   "other_l4",       "parse")		\
+	_(PARSE_CKSUM_SW,   "ipv4_cksum_sw",  "parse")		\
+	_(PARSE_CKSUM_HW,   "ipv4_cksum_hw",  "parse")		\
+	_(OUTPUT_XCONNECT,  "cross_connected", "output")
+
+/* _(ENUM, "telemetry name", "stage that drops") */
+#define PR_DROP_REASONS(_)							\
+	_(PARSE_L2_TRUNCATED,     "parse_l2_truncated",          "parse")	\
+	_(PARSE_VLAN_NESTED,      "parse_vlan_nested",           "parse")	\
+	_(PARSE_ARP_TRUNCATED,    "parse_arp_truncated",         "parse")	\
+	_(PARSE_ARP_UNSUPPORTED,  "parse_arp_unsupported",       "parse")	\
+	_(PARSE_IPV4_TRUNCATED,   "parse_ipv4_truncated",        "parse")	\
+	_(PARSE_IPV4_BAD_VERSION, "parse_ipv4_bad_version",      "parse")	\
+	_(PARSE_IPV4_BAD_IHL,     "parse_ipv4_bad_ihl",          "parse")	\
+	_(PARSE_IPV4_BAD_LENGTH,  "parse_ipv4_bad_total_length", "parse")	\
+	_(PARSE_IPV4_BAD_CKSUM,   "parse_ipv4_bad_checksum",     "parse")	\
+	_(PARSE_TCP_TRUNCATED,    "parse_tcp_truncated",         "parse")	\
+	_(PARSE_TCP_BAD_OFFSET,   "parse_tcp_bad_data_offset",   "parse")	\
+	_(PARSE_UDP_TRUNCATED,    "parse_udp_truncated",         "parse")	\
+	_(PARSE_UDP_BAD_LENGTH,   "parse_udp_bad_length",        "parse")	\
+	_(PARSE_ICMP_TRUNCATED,   "parse_icmp_truncated",        "parse")	\
+	_(PARSE_SCTP_TRUNCATED,   "parse_sctp_truncated",        "parse")	\
+	_(PARSE_SEGMENTED,        "parse_headers_not_contiguous", "parse")	\
+	_(OUTPUT_NO_DESTINATION,  "output_no_destination",       "output")	\
+	_(TX_FULL,                "tx_queue_full",               "tx")
+
+#define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
+#define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,
+
+enum pr_ctr { PR_COUNTERS(PR_ENUM_CTR) PR_CTR_COUNT };
+enum pr_drop { PR_DROP_REASONS(PR_ENUM_DROP) PR_DROP_COUNT };
+
+extern const char *const pr_ctr_names[PR_CTR_COUNT];
+extern const char *const pr_ctr_stages[PR_CTR_COUNT];
+extern const char *const pr_drop_names[PR_DROP_COUNT];
+extern const char *const pr_drop_stages[PR_DROP_COUNT];
+
+#endif

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * podrouter: start-up and shutdown. The main lcore is the control core: it loads the config,
+ * starts EAL, the ports and the workers, serves telemetry, and on SIGINT/SIGTERM stops the
+ * workers, closes the ports (a pcap vdev writes its file out then) and exits 0.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pdump.h>
+
+#include "config.h"
+#include "log.h"
+#include "ports.h"
+#include "telemetry.h"
+#include "worker.h"
+
+#define LOG_MODULE "main"
+#define LOG_TYPE main_logtype
+PR_LOG_REGISTER(main);
+
+#define EXIT_CONFIG 2 /* the config is wrong: fix the file */
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: podrouter [-c FILE] [--check] [-- EAL options]\n"
+		"  -c, --config FILE  configuration (default /etc/podrouter/podrouter.yaml)\n"
+		"      --check        check the configuration, print the EAL command line, exit\n"
+		"  -V, --version      print the version\n"
+		"  -h, --help         this text\n"
+		"Options after -- are appended to the EAL command line built from the config.\n"
+		"Every configuration key: docs/configuration.md.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	workers_request_stop();
+}
+
+static void
+print_summary(void)
+{
+	uint64_t rx = 0, tx = 0, drop = 0;
+	unsigned int w, i;
+
+	for (w = 0; w < pr_nb_workers; w++) {
+		const struct pr_stats *s = &pr_workers[w].stats;
+
+		for (i = 0; i < pr_nb_ports; i++) {
+			rx += s->port[pr_ports[i].port_id].rx;
+			tx += s->port[pr_ports[i].port_id].tx;
+		}
+		for (i = 0; i < PR_DROP_COUNT; i++)
+			drop += s->drop[i];
+	}
+	LOG(NOTICE, "stopped: %" PRIu64 " packets in, %" PRIu64 " out, %" PRIu64 " dropped", rx,
+	    tx, drop);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = "/etc/podrouter/podrouter.yaml";
+	char *eal_argv[256];
+	struct pr_config *cfg;
+	struct rte_mempool *mp;
+	struct sigaction sa;
+	bool check = false;
+	int opt, eal_argc, i, rc;
+
+	while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'V':
+			printf("podrouter %s\n", PODROUTER_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+
+	cfg = config_load(path, stderr);
+	if (cfg == NULL)
+		return EXIT_CONFIG;
+	eal_argc = config_eal_args(cfg, argv[0], eal_argv, RTE_DIM(eal_argv) - 1, stderr);
+	if (eal_argc < 0)
+		return EXIT_CONFIG;
+	for (i = optind; i < argc && eal_argc < (int)RTE_DIM(eal_argv) - 1; i++)
+		eal_argv[eal_argc++] = argv[i];
+	eal_argv[eal_argc] = NULL;
+	if (check) {
+		printf("%s: OK: %u port(s), %u worker(s)\nEAL:", path, cfg->nb_ports,
+		       cfg->nb_workers);
+		for (i = 1; i < eal_argc; i++)
+			printf(" %s", eal_argv[i]);
+		printf("\n");
+		config_free(cfg);
+		return 0;
+	}
+
+	if (rte_eal_init(eal_argc, eal_argv) < 0)
+		rte_exit(EXIT_FAILURE, "EAL: %s\n", rte_strerror(rte_errno));
+	for (i = 0; i < (int)cfg->nb_workers; i++)
+		if (!rte_lcore_is_enabled(cfg->y->workers[i].lcore))
+			rte_exit(EXIT_FAILURE, "workers[%d]: lcore %u is not available\n", i,
+				 cfg->y->workers[i].lcore);
+
+	mp = rte_pktmbuf_pool_create("pr_mbufs", cfg->mbufs, cfg->y->mempool->cache,
+				     PR_MBUF_PRIV_SIZE, cfg->y->mempool->data_room,
+				     (int)rte_socket_id());
+	if (mp == NULL)
+		rte_exit(EXIT_FAILURE, "mempool of %u mbufs: %s (raise eal.memory_mb?)\n",
+			 cfg->mbufs, rte_strerror(rte_errno));
+	if (ports_init(cfg, mp) != 0)
+		rte_exit(EXIT_FAILURE, "ports: see above\n");
+	if (workers_init(cfg) != 0)
+		rte_exit(EXIT_FAILURE, "workers: see above\n");
+	if (cfg->y->telemetry->enabled && telemetry_init(cfg) != 0)
+		rte_exit(EXIT_FAILURE, "telemetry: cannot register commands\n");
+	if (cfg->y->telemetry->pdump && rte_pdump_init() != 0)
+		LOG(WARNING, "pdump: %s: dpdk-dumpcap will not attach", rte_strerror(rte_errno));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	rc = workers_launch();
+	if (rc == 0)
+		LOG(NOTICE, "node %s: forwarding with %u worker(s) on %u port(s)",
+		    cfg->y->node_name, cfg->nb_workers, cfg->nb_ports);
+	/* The control loop: cluster state and table builds come here (docs/architecture.md). */
+	while (!workers_stopping())
+		usleep(100 * 1000);
+
+	workers_wait();
+	print_summary();
+	if (cfg->y->telemetry->pdump)
+		rte_pdump_uninit();
+	ports_close();
+	workers_fini();
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	config_free(cfg);
+	return rc == 0 ? 0 : EXIT_FAILURE;
+}

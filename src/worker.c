@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "ports.h"
+#include "worker.h"
+
+#define LOG_MODULE "worker"
+#define LOG_TYPE worker_logtype
+PR_LOG_REGISTER(worker);
+
+struct pr_worker *pr_workers;
+unsigned int pr_nb_workers;
+struct rte_rcu_qsbr *pr_rcu;
+
+static volatile int workers_quit;
+static struct pr_worker *worker_building; /* whose graph rte_graph_create() is making */
+
+/* The stages in order after rx; PR_EDGE_NEXT of each points at the one after it. */
+static const char *pipeline_stages[] = {
+	PR_NODE_PARSE,
+	PR_NODE_OUTPUT,
+};
+
+struct pr_stats *
+pr_stage_stats_for_graph(const struct rte_graph *graph)
+{
+	RTE_SET_USED(graph);
+	return worker_building ? &worker_building->stats : NULL;
+}
+
+uint16_t
+pr_stage_txq_for_graph(const struct rte_graph *graph)
+{
+	RTE_SET_USED(graph);
+	return worker_building ? worker_building->txq : 0;
+}
+
+static int
+workers_compose(void)
+{
+	unsigned int i;
+
+	for (i = 0; i + 1 < RTE_DIM(pipeline_stages); i++) {
+		rte_node_t id = rte_node_from_name(pipeline_stages[i]);
+
+		if (id == RTE_NODE_ID_INVALID ||
+		    rte_node_edge_update(id, PR_EDGE_NEXT, &pipeline_stages[i + 1], 1) != 1) {
+			LOG(ERR, "cannot link stage %s to %s", pipeline_stages[i],
+			    pipeline_stages[i + 1]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* One tx clone per port, its output edge, and the cross-connects of the config. */
+static int
+workers_ports(const struct pr_config *cfg)
+{
+	char name[RTE_NODE_NAMESIZE];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < pr_nb_ports; i++) {
+		rc = io_tx_clone(pr_ports[i].port_id, pr_ports[i].name, name, sizeof(name));
+		if (rc == 0)
+			rc = output_add_port(pr_ports[i].port_id, name);
+		if (rc != 0) {
+			LOG(ERR, "port %s: cannot create its tx node: %s", pr_ports[i].name,
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	for (i = 0; i < pr_nb_ports; i++) {
+		int to = cfg->ports[i].forward_to;
+
+		if (to >= 0 && output_xconnect(pr_ports[i].port_id, pr_ports[to].port_id) != 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+workers_graph(struct pr_worker *w)
+{
+	const char *patterns[PR_MAX_POLL + 4];
+	struct rte_graph_param gp = { 0 };
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->nb_rx; i++)
+		patterns[n++] = w->rx_nodes[i];
+	patterns[n++] = PR_NODE_PARSE;
+	patterns[n++] = PR_NODE_OUTPUT;
+	patterns[n++] = PR_NODE_DROP;
+	patterns[n++] = PR_NODE_TX_PATTERN;
+	gp.socket_id = (int)rte_lcore_to_socket_id(w->lcore);
+	gp.nb_node_patterns = n;
+	gp.node_patterns = patterns;
+	snprintf(w->graph_name, sizeof(w->graph_name), "worker%u", w->index);
+
+	worker_building = w;
+	w->graph_id = rte_graph_create(w->graph_name, &gp);
+	worker_building = NULL;
+	if (w->graph_id == RTE_GRAPH_ID_INVALID) {
+		LOG(ERR, "worker %u: cannot create its graph: %s", w->index,
+		    rte_strerror(rte_errno));
+		return -EINVAL;
+	}
+	w->graph = rte_graph_lookup(w->graph_name);
+	return w->graph ? 0 : -ENOENT;
+}
+
+int
+workers_init(const struct pr_config *cfg)
+{
+	unsigned int i, j;
+	size_t sz;
+	int rc;
+
+	pr_nb_workers = cfg->nb_workers;
+	pr_workers = rte_zmalloc("pr_workers", pr_nb_workers * sizeof(*pr_workers),
+				 RTE_CACHE_LINE_SIZE);
+	sz = rte_rcu_qsbr_get_memsize(pr_nb_workers);
+	pr_rcu = rte_zmalloc("pr_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (pr_workers == NULL || pr_rcu == NULL)
+		return -ENOMEM;
+	rc = rte_rcu_qsbr_init(pr_rcu, pr_nb_workers);
+	if (rc != 0)
+		return rc;
+	rc = workers_compose();
+	if (rc == 0)
+		rc = workers_ports(cfg);
+	if (rc != 0)
+		return rc;
+
+	for (i = 0; i < pr_nb_workers; i++) {
+		const struct pr_cfg_worker *wc = &cfg->y->workers[i];
+		struct pr_worker *w = &pr_workers[i];
+
+		w->index = i;
+		w->lcore = wc->lcore;
+		w->txq = (uint16_t)i;
+		for (j = 0; j < wc->poll_count; j++) {
+			int p = config_port_index(cfg, wc->poll[j].port);
+
+			rc = io_rx_clone(pr_ports[p].port_id, wc->poll[j].queue, pr_ports[p].name,
+					 w->rx_nodes[j], sizeof(w->rx_nodes[j]));
+			if (rc != 0) {
+				LOG(ERR, "worker %u: cannot create rx node for %s queue %u: %s", i,
+				    pr_ports[p].name, wc->poll[j].queue, strerror(-rc));
+				return rc;
+			}
+		}
+		w->nb_rx = wc->poll_count;
+		rc = workers_graph(w);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+worker_main(void *arg)
+{
+	struct pr_worker *w = arg;
+	struct rte_graph *graph = w->graph;
+
+	rte_rcu_qsbr_thread_register(pr_rcu, w->index);
+	rte_rcu_qsbr_thread_online(pr_rcu, w->index);
+	while (likely(!workers_quit)) {
+		rte_graph_walk(graph);
+		rte_rcu_qsbr_quiescent(pr_rcu, w->index);
+		w->loops++;
+	}
+	rte_rcu_qsbr_thread_offline(pr_rcu, w->index);
+	rte_rcu_qsbr_thread_unregister(pr_rcu, w->index);
+	return 0;
+}
+
+int
+workers_launch(void)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < pr_nb_workers; i++) {
+		rc = rte_eal_remote_launch(worker_main, &pr_workers[i], pr_workers[i].lcore);
+		if (rc != 0) {
+			LOG(ERR, "worker %u: cannot launch on lcore %u: %s", i, pr_workers[i].lcore,
+			    rte_strerror(-rc));
+			workers_request_stop();
+			return rc;
+		}
+		LOG(INFO, "worker %u on lcore %u polls %u queue(s)", i, pr_workers[i].lcore,
+		    pr_workers[i].nb_rx);
+	}
+	return 0;
+}
+
+void
+workers_request_stop(void)
+{
+	workers_quit = 1;
+}
+
+bool
+workers_stopping(void)
+{
+	return workers_quit != 0;
+}
+
+void
+workers_wait(void)
+{
+	rte_eal_mp_wait_lcore();
+}
+
+void
+workers_fini(void)
+{
+	unsigned int i;
+
+	for (i = 0; pr_workers != NULL && i < pr_nb_workers; i++)
+		if (pr_workers[i].graph != NULL)
+			rte_graph_destroy(pr_workers[i].graph_id);
+	rte_free(pr_workers);
+	rte_free(pr_rcu);
+	pr_workers = NULL;
+	pr_rcu = NULL;
+	pr_nb_workers = 0;
+}

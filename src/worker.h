@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Workers: one rte_graph per worker lcore, run to completion. Each worker polls its own
+ * (port, queue) pairs, owns TX queue `index` on every port, and reports an RCU quiescent
+ * state after every walk of its graph, so the control core can free what it replaced.
+ */
+#ifndef PR_WORKER_H
+#define PR_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_graph.h>
+#include <rte_rcu_qsbr.h>
+
+#include "stage.h"
+#include "config.h"
+
+struct pr_worker {
+	struct pr_stats stats; /* first: cache aligned, written by this worker only */
+	uint64_t loops;
+	unsigned int index;
+	unsigned int lcore;
+	uint16_t txq;
+	unsigned int nb_rx;
+	char rx_nodes[PR_MAX_POLL][RTE_NODE_NAMESIZE];
+	char graph_name[RTE_GRAPH_NAMESIZE];
+	struct rte_graph *graph;
+	rte_graph_t graph_id;
+} __rte_cache_aligned;
+
+extern struct pr_worker *pr_workers;
+extern unsigned int pr_nb_workers;
+extern struct rte_rcu_qsbr *pr_rcu;
+
+/* Clone the I/O nodes, compose the pipeline, create one graph per worker. 0 or -errno. */
+int workers_init(const struct pr_config *cfg);
+
+/* Start every worker on its lcore. */
+int workers_launch(void);
+
+/* Ask the workers to stop (async-signal-safe). */
+void workers_request_stop(void);
+bool workers_stopping(void);
+
+/* Wait until every worker has left its loop. */
+void workers_wait(void);
+
+void workers_fini(void);
+
+#endif
