@@ -38,6 +38,17 @@ static const cyaml_strval_t huge_strings[] = {
 	{ "off", PR_HUGE_OFF },
 };
 
+/*
+ * libcyaml's own BOOL takes any string that is not a known "false" as true, so a typo
+ * ("flase") would turn a switch on. Ours is a strict enum.
+ */
+static const cyaml_strval_t bool_strings[] = {
+	{ "false", 0 }, { "true", 1 }, { "no", 0 }, { "yes", 1 }, { "off", 0 }, { "on", 1 },
+};
+#define PR_FIELD_BOOL(key, flags, type, member)                                               \
+	CYAML_FIELD_ENUM(key, (flags) | CYAML_FLAG_STRICT, type, member, bool_strings,        \
+			 CYAML_ARRAY_LEN(bool_strings))
+
 static const cyaml_schema_value_t string_ptr = {
 	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
 };
@@ -80,7 +91,7 @@ static const cyaml_schema_field_t port_fields[] = {
 			     &string_ptr, 0, PR_MAX_ADDRS),
 	CYAML_FIELD_STRING_PTR("forward_to", OPT | CYAML_FLAG_POINTER, struct pr_cfg_port,
 			       forward_to, 1, 63),
-	CYAML_FIELD_BOOL("promiscuous", OPT, struct pr_cfg_port, promiscuous),
+	PR_FIELD_BOOL("promiscuous", OPT, struct pr_cfg_port, promiscuous),
 	CYAML_FIELD_END
 };
 
@@ -95,7 +106,7 @@ static const cyaml_schema_field_t eal_fields[] = {
 			 huge_strings, CYAML_ARRAY_LEN(huge_strings)),
 	CYAML_FIELD_STRING_PTR("file_prefix", OPT | CYAML_FLAG_POINTER, struct pr_cfg_eal,
 			       file_prefix, 1, 63),
-	CYAML_FIELD_BOOL("in_memory", OPT, struct pr_cfg_eal, in_memory),
+	PR_FIELD_BOOL("in_memory", OPT, struct pr_cfg_eal, in_memory),
 	CYAML_FIELD_STRING_PTR("log_level", OPT | CYAML_FLAG_POINTER, struct pr_cfg_eal,
 			       log_level, 1, 255),
 	CYAML_FIELD_SEQUENCE("args", OPT | CYAML_FLAG_POINTER, struct pr_cfg_eal, args,
@@ -128,8 +139,8 @@ static const cyaml_schema_field_t cluster_fields[] = {
 };
 
 static const cyaml_schema_field_t telemetry_fields[] = {
-	CYAML_FIELD_BOOL("enabled", OPT, struct pr_cfg_telemetry, enabled),
-	CYAML_FIELD_BOOL("pdump", OPT, struct pr_cfg_telemetry, pdump),
+	PR_FIELD_BOOL("enabled", OPT, struct pr_cfg_telemetry, enabled),
+	PR_FIELD_BOOL("pdump", OPT, struct pr_cfg_telemetry, pdump),
 	CYAML_FIELD_END
 };
 
@@ -260,6 +271,8 @@ line_of(const struct line_index *ix, const char *path)
 	size_t i;
 
 	snprintf(p, sizeof(p), "%s", path);
+	if (p[0] == '\0')
+		return 1; /* the top-level mapping starts the document */
 	for (;;) {
 		char *cut;
 
@@ -270,7 +283,7 @@ line_of(const struct line_index *ix, const char *path)
 		if (strrchr(p, '[') > cut)
 			cut = strrchr(p, '[');
 		if (cut == NULL)
-			return 0;
+			return 1;
 		*cut = '\0';
 	}
 }
@@ -394,10 +407,20 @@ cy_report(struct check *c, const struct cy_capture *cap)
 			 cap->msg + strlen(unexpected));
 		fprintf(c->err, "%s:%u: %s: unknown key\n", c->file, line_of(&c->lines, key), key);
 	} else {
+		const char *hint = "";
+
 		cy_path(cap, 0, path, sizeof(path));
-		fprintf(c->err, "%s:%u: %s: %s\n", c->file,
+		if (strstr(cap->msg, "ENUM") != NULL) {
+			const char *last = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
+
+			hint = strcmp(last, "role") == 0 ? " (one of: uplink, pods, host)" :
+			       strcmp(last, "hugepages") == 0 ? " (one of: auto, on, off)" :
+								 " (one of: true, false)";
+		}
+		fprintf(c->err, "%s:%u: %s: %s%s\n", c->file,
 			cap->nfr ? cap->fr[0].line : line_of(&c->lines, path),
-			path[0] ? path : "(top level)", cap->msg[0] ? cap->msg : "cannot be read");
+			path[0] ? path : "(top level)", cap->msg[0] ? cap->msg : "cannot be read",
+			hint);
 	}
 	c->errors++;
 }
@@ -801,6 +824,10 @@ config_load(const char *path, FILE *err)
 		if (cap.msg[0] == '\0')
 			snprintf(cap.msg, sizeof(cap.msg), "%s", cyaml_strerror(rc));
 		cy_report(&c, &cap);
+		goto err_lines;
+	}
+	if (cfg->y == NULL) {
+		fprintf(err, "%s:1: the file holds no configuration\n", path);
 		goto err_lines;
 	}
 	if (fill_sections(cfg->y) != 0) {

@@ -171,6 +171,16 @@ ports_start_one(struct pr_port *p, const struct pr_port_conf *pc, struct rte_mem
 	}
 	if (pc->has_mac) {
 		rc = rte_eth_dev_default_mac_addr_set(p->port_id, (struct rte_ether_addr *)&pc->mac);
+		if (rc == -ENOTSUP) {
+			/*
+			 * Some vdevs (pcap, null) cannot change their address; they receive every
+			 * frame anyway, so the router uses the configured MAC in software.
+			 */
+			LOG(NOTICE, "port %s (%s): the device keeps its own MAC; %s is used in "
+			    "software", p->name, pc->dev_name, pc->y->mac);
+			p->soft_mac = true;
+			rc = 0;
+		}
 		if (rc != 0) {
 			LOG(ERR, "port %s (%s): cannot set MAC %s: %s", p->name, pc->dev_name,
 			    pc->y->mac, rte_strerror(-rc));
@@ -194,7 +204,10 @@ ports_start_one(struct pr_port *p, const struct pr_port_conf *pc, struct rte_mem
 		if (rc != 0 && rc != -ENOTSUP)
 			LOG(WARNING, "port %s: promiscuous mode: %s", p->name, rte_strerror(-rc));
 	}
-	rte_eth_macaddr_get(p->port_id, &p->mac);
+	if (p->soft_mac)
+		p->mac = pc->mac;
+	else
+		rte_eth_macaddr_get(p->port_id, &p->mac);
 	rte_eth_link_get_nowait(p->port_id, &link);
 	rte_eth_link_to_str(link_text, sizeof(link_text), &link);
 	LOG(INFO, "port %s: %s (%s) role %s, %u RX / %u TX queues, MTU %u, MAC " RTE_ETHER_ADDR_PRT_FMT

@@ -23,6 +23,7 @@ struct pr_port {
 	uint64_t rx_offloads; /* what the device does for us; the rest is software */
 	uint64_t tx_offloads;
 	struct rte_ether_addr mac;
+	bool soft_mac; /* the device could not take the configured MAC */
 	bool started;
 };
 

@@ -94,16 +94,26 @@ tel_stage(const char *stage, uint64_t *drops_total)
 		*drops_total += v;
 	}
 	rte_tel_data_add_dict_container(d, "drops", drops, 0);
-	/* rte_graph's own node statistics: objects, calls and cycles (meson graph_stats). */
-	snprintf(node_name, sizeof(node_name), "pr_%s", stage);
+	/*
+	 * rte_graph's own node statistics: objects, calls and cycles (meson graph_stats). A
+	 * stage is one node ("pr_parse"), or one clone per port ("pr_tx-<port>").
+	 */
 	for (w = 0; w < pr_nb_workers; w++) {
-		struct rte_node *n = rte_graph_node_get_by_name(pr_workers[w].graph_name, node_name);
+		for (i = 0; i <= pr_nb_ports; i++) {
+			struct rte_node *n;
 
-		if (n == NULL)
-			continue;
-		calls += n->total_calls;
-		objs += n->total_objs;
-		cycles += n->total_cycles;
+			if (i == 0)
+				snprintf(node_name, sizeof(node_name), "pr_%s", stage);
+			else
+				snprintf(node_name, sizeof(node_name), "pr_%s-%s", stage,
+					 pr_ports[i - 1].name);
+			n = rte_graph_node_get_by_name(pr_workers[w].graph_name, node_name);
+			if (n == NULL)
+				continue;
+			calls += n->total_calls;
+			objs += n->total_objs;
+			cycles += n->total_cycles;
+		}
 	}
 	rte_tel_data_add_dict_u64(d, "node_calls", calls);
 	rte_tel_data_add_dict_u64(d, "node_objs", objs);
