@@ -3,7 +3,9 @@
  * Port I/O nodes and the drop node.
  *
  * pr_rx-<port>q<queue>: source node, one clone per polled (port, queue); a burst of up to
- *   PR_BURST packets goes to parse as one stream (no copy).
+ *   PR_BURST packets goes on as one stream (no copy): to parse, or, for a port cross-connected
+ *   with forward_to, straight to the tx node of the other port. That choice is made when the
+ *   clone is made, so a cross-connect costs what testpmd's io forwarding costs.
  * pr_tx-<port>: one clone per port; sends on the worker's own TX queue of that port
  *   (each worker owns one TX queue per port, so no locks). A full queue is retried a bounded
  *   number of times, then what is left is dropped as tx_queue_full and counted.
@@ -26,6 +28,7 @@ struct io_clone {
 	rte_node_t id;
 	uint16_t port;
 	uint16_t queue;
+	uint16_t next;
 };
 
 /* Filled on the control core before any graph exists; read by node init callbacks. */
@@ -54,6 +57,7 @@ io_node_init(const struct rte_graph *graph, struct rte_node *node, int is_tx)
 	ctx->stats = pr_stage_stats_for_graph(graph);
 	ctx->port = c->port;
 	ctx->queue = is_tx ? pr_stage_txq_for_graph(graph) : c->queue;
+	ctx->next = c->next;
 	return ctx->stats == NULL ? -ENOENT : 0;
 }
 
@@ -81,7 +85,7 @@ io_rx_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint1
 		return 0;
 	ctx->stats->port[ctx->port].rx += n;
 	node->idx = n;
-	rte_node_next_stream_move(graph, node, 0);
+	rte_node_next_stream_move(graph, node, ctx->next);
 	return n;
 }
 
@@ -124,7 +128,7 @@ io_drop_process(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 }
 
 static struct rte_node_register io_rx_node = {
-	.name = "pr_rx",
+	.name = PR_NODE_RX,
 	.flags = RTE_NODE_SOURCE_F,
 	.process = io_rx_process,
 	.init = io_rx_init,
@@ -150,7 +154,7 @@ static struct rte_node_register io_drop_node = {
 RTE_NODE_REGISTER(io_drop_node);
 
 static int
-io_clone(rte_node_t base, uint16_t port, uint16_t queue, const char *suffix)
+io_clone(rte_node_t base, uint16_t port, uint16_t queue, uint16_t next, const char *suffix)
 {
 	rte_node_t id;
 
@@ -159,23 +163,40 @@ io_clone(rte_node_t base, uint16_t port, uint16_t queue, const char *suffix)
 	id = rte_node_clone(base, suffix);
 	if (id == RTE_NODE_ID_INVALID)
 		return -rte_errno ? -rte_errno : -EINVAL;
-	io_clones[io_nb_clones++] = (struct io_clone){ .id = id, .port = port, .queue = queue };
+	io_clones[io_nb_clones++] =
+		(struct io_clone){ .id = id, .port = port, .queue = queue, .next = next };
 	return 0;
 }
 
 int
-io_rx_clone(uint16_t port, uint16_t queue, const char *port_name, char *name, size_t len)
+io_rx_clone(uint16_t port, uint16_t queue, const char *port_name, uint16_t next_edge, char *name,
+	    size_t len)
 {
 	char suffix[RTE_NODE_NAMESIZE];
 
+	if (next_edge >= rte_node_edge_count(io_rx_node.id))
+		return -EINVAL;
 	snprintf(suffix, sizeof(suffix), "%sq%u", port_name, queue);
 	snprintf(name, len, "pr_rx-%s", suffix);
-	return io_clone(io_rx_node.id, port, queue, suffix);
+	return io_clone(io_rx_node.id, port, queue, next_edge, suffix);
 }
 
 int
 io_tx_clone(uint16_t port, const char *port_name, char *name, size_t len)
 {
 	snprintf(name, len, "pr_tx-%s", port_name);
-	return io_clone(io_tx_node.id, port, 0, port_name);
+	return io_clone(io_tx_node.id, port, 0, 0, port_name);
+}
+
+int
+pr_node_add_edge(const char *from, const char *to)
+{
+	rte_node_t id = rte_node_from_name(from);
+	const char *names[1] = { to };
+
+	if (id == RTE_NODE_ID_INVALID)
+		return -ENOENT;
+	if (rte_node_edge_update(id, RTE_EDGE_ID_INVALID, names, 1) != 1)
+		return -EINVAL;
+	return (int)rte_node_edge_count(id) - 1;
 }

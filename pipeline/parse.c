@@ -118,6 +118,7 @@ parse_ipv4(struct pr_stats *st, const struct rte_mbuf *m, struct pr_md *md, cons
 
 	switch (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
 	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_IP_CKSUM_NONE: /* the NIC checked the header; the sum is not filled */
 		st->ctr[PR_CTR_PARSE_CKSUM_HW]++;
 		break;
 	case RTE_MBUF_F_RX_IP_CKSUM_BAD:

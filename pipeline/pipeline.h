@@ -16,16 +16,22 @@
 #define PR_NODE_RX_PATTERN "pr_rx-*"
 #define PR_NODE_TX_PATTERN "pr_tx-*"
 
-/* Clone an rx node for (port, queue); its name goes to name[len]. 0 or -errno. */
-int io_rx_clone(uint16_t port, uint16_t queue, const char *port_name, char *name, size_t len);
+/*
+ * Clone an rx node for (port, queue); its name goes to name[len]. Its packets go to
+ * `next_edge` of the rx node: 0 for the pipeline (parse), or a tx edge from io_add_tx().
+ */
+int io_rx_clone(uint16_t port, uint16_t queue, const char *port_name, uint16_t next_edge,
+		char *name, size_t len);
 
 /* Clone the tx node of a port; its name goes to name[len]. 0 or -errno. */
 int io_tx_clone(uint16_t port, const char *port_name, char *name, size_t len);
 
-/* Give the output stage an edge to the tx node of a port. 0 or -errno. */
-int output_add_port(uint16_t port, const char *tx_node);
+/*
+ * Give `from` (a registered node, before it is cloned) an edge to `to`; returns the edge
+ * index, or -errno.
+ */
+int pr_node_add_edge(const char *from, const char *to);
 
-/* Cross-connect: what arrives on in_port leaves on out_port (whose tx node exists). */
-int output_xconnect(uint16_t in_port, uint16_t out_port);
+#define PR_NODE_RX "pr_rx"
 
 #endif

@@ -55,8 +55,9 @@ struct pr_md {
 	uint16_t l4_off;   /* offset of the transport header (valid when l4 != 0) */
 	uint16_t vlan_tci; /* host order, when PR_MD_F_VLAN */
 	uint16_t drop;     /* enum pr_drop, when the packet takes PR_EDGE_DROP */
-	uint8_t l3;        /* enum pr_l3 */
-	uint8_t l4;        /* IP protocol number of the transport header, 0 when none */
+	uint8_t l3;        /* enum pr_l3; IPv6 is recognised, not yet looked into */
+	uint8_t l4;        /* IP protocol number, 0 when not IP; its header is at l4_off
+			    * unless PR_MD_F_LATER_FRAG */
 	uint8_t flags;     /* PR_MD_F_* */
 	uint8_t reserved;
 };
@@ -86,12 +87,13 @@ struct pr_stats {
 
 /*
  * Node context, the same for every node of ours: the worker's counters, and the port and
- * queue a per-port clone (rx, tx) serves.
+ * queue a per-port clone (rx, tx) serves, and where an rx clone sends its bursts.
  */
 struct pr_node_ctx {
 	struct pr_stats *stats;
 	uint16_t port;
 	uint16_t queue;
+	uint16_t next;
 };
 _Static_assert(sizeof(struct pr_node_ctx) <= RTE_NODE_CTX_SZ, "node ctx too large");
 

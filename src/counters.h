@@ -26,8 +26,7 @@
 	_(PARSE_SCTP,       "sctp",           "parse")		\
 	_(PARSE_OTHER_L4,   "other_l4",       "parse")		\
 	_(PARSE_CKSUM_SW,   "ipv4_cksum_sw",  "parse")		\
-	_(PARSE_CKSUM_HW,   "ipv4_cksum_hw",  "parse")		\
-	_(OUTPUT_XCONNECT,  "cross_connected", "output")
+	_(PARSE_CKSUM_HW,   "ipv4_cksum_hw",  "parse")
 
 /* _(ENUM, "telemetry name", "stage that drops") */
 #define PR_DROP_REASONS(_)							\

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_graph.h>
 #include <rte_telemetry.h>
@@ -206,6 +207,7 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "node_name", tel_cfg->y->node_name);
 	rte_tel_data_add_dict_string(d, "version", PODROUTER_VERSION);
 	rte_tel_data_add_dict_int(d, "hugepages", !tel_cfg->no_huge);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	for (i = 0; i < pr_nb_ports; i++) {
 		const struct pr_port *p = &pr_ports[i];
 		struct rte_tel_data *x = tel_dict();

@@ -61,19 +61,25 @@ workers_compose(void)
 	return 0;
 }
 
-/* One tx clone per port, its output edge, and the cross-connects of the config. */
+/*
+ * One tx clone per port, with an edge to it from output and from rx (for cross-connects);
+ * rx_edge[i] is where the rx clones of port i send their bursts.
+ */
 static int
-workers_ports(const struct pr_config *cfg)
+workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
 {
 	char name[RTE_NODE_NAMESIZE];
+	int tx_edge[PR_MAX_PORTS];
 	unsigned int i;
 	int rc;
 
 	for (i = 0; i < pr_nb_ports; i++) {
 		rc = io_tx_clone(pr_ports[i].port_id, pr_ports[i].name, name, sizeof(name));
 		if (rc == 0)
-			rc = output_add_port(pr_ports[i].port_id, name);
-		if (rc != 0) {
+			rc = pr_node_add_edge(PR_NODE_OUTPUT, name);
+		if (rc >= 0)
+			rc = tx_edge[i] = pr_node_add_edge(PR_NODE_RX, name);
+		if (rc < 0) {
 			LOG(ERR, "port %s: cannot create its tx node: %s", pr_ports[i].name,
 			    strerror(-rc));
 			return rc;
@@ -82,8 +88,7 @@ workers_ports(const struct pr_config *cfg)
 	for (i = 0; i < pr_nb_ports; i++) {
 		int to = cfg->ports[i].forward_to;
 
-		if (to >= 0 && output_xconnect(pr_ports[i].port_id, pr_ports[to].port_id) != 0)
-			return -EINVAL;
+		rx_edge[i] = to >= 0 ? (uint16_t)tx_edge[to] : 0;
 	}
 	return 0;
 }
@@ -121,6 +126,7 @@ workers_graph(struct pr_worker *w)
 int
 workers_init(const struct pr_config *cfg)
 {
+	uint16_t rx_edge[PR_MAX_PORTS];
 	unsigned int i, j;
 	size_t sz;
 	int rc;
@@ -137,7 +143,7 @@ workers_init(const struct pr_config *cfg)
 		return rc;
 	rc = workers_compose();
 	if (rc == 0)
-		rc = workers_ports(cfg);
+		rc = workers_ports(cfg, rx_edge);
 	if (rc != 0)
 		return rc;
 
@@ -152,7 +158,7 @@ workers_init(const struct pr_config *cfg)
 			int p = config_port_index(cfg, wc->poll[j].port);
 
 			rc = io_rx_clone(pr_ports[p].port_id, wc->poll[j].queue, pr_ports[p].name,
-					 w->rx_nodes[j], sizeof(w->rx_nodes[j]));
+					 rx_edge[p], w->rx_nodes[j], sizeof(w->rx_nodes[j]));
 			if (rc != 0) {
 				LOG(ERR, "worker %u: cannot create rx node for %s queue %u: %s", i,
 				    pr_ports[p].name, wc->poll[j].queue, strerror(-rc));

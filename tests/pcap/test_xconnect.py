@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Cross-connect end to end: the real binary, pcap vdevs in and out, a pcap made here.
+"""Cross-connect and the pipeline end to end: the real binary, pcap vdevs, pcaps made here.
 
-Every well-formed packet must leave on the cross-connected port byte for byte unchanged and
-in order; malformed ones must be dropped and counted by reason; telemetry's counters must
-agree with what the pcap files hold. Both directions run at once.
+'up' and 'pods' are cross-connected (forward_to, an L1 patch like testpmd io): every frame,
+well-formed or not, must leave on the other port byte for byte unchanged and in order, both
+directions at once. 'probe' has no forward_to, so its frames go through the pipeline: parse
+must count each kind and drop each malformed frame with its reason, and output (until routing
+lands) drops the rest as output_no_destination. Telemetry must agree with the pcap files.
 """
 import os
 import sys
@@ -89,65 +91,73 @@ def good_b():
 def main():
     a_good, a_bad, b_good = good_a(), bad_a(), good_b()
     # Malformed packets in mid-burst: a drop must not disturb the packets around it.
-    a_in = a_good[:]
+    probe_in = a_good[:]
     for pos, (p, _) in zip([3, 9, 17, 30, 44], a_bad):
-        a_in.insert(pos, p)
+        probe_in.insert(pos, p)
+    a_in = probe_in  # the cross-connect forwards malformed frames too: it does not look
 
     tmp = tempfile.mkdtemp(prefix="prtest-xc-")
-    a_rx, b_rx = os.path.join(tmp, "a_in.pcap"), os.path.join(tmp, "b_in.pcap")
-    a_tx, b_tx = os.path.join(tmp, "a_out.pcap"), os.path.join(tmp, "b_out.pcap")
-    wrpcap(a_rx, [bytes(p) for p in a_in], linktype=1)
-    wrpcap(b_rx, [bytes(p) for p in b_good], linktype=1)
+    path = {n: os.path.join(tmp, n + ".pcap") for n in
+            ("a_in", "b_in", "a_out", "b_out", "p_in", "p_out")}
+    wrpcap(path["a_in"], [bytes(p) for p in a_in], linktype=1)
+    wrpcap(path["b_in"], [bytes(p) for p in b_good], linktype=1)
+    wrpcap(path["p_in"], [bytes(p) for p in probe_in], linktype=1)
 
-    cfg = base_config([pcap_port("up", "uplink", a_rx, a_tx, forward_to="pods",
-                                 mac=router_mac),
-                       pcap_port("pods", "pods", b_rx, b_tx, forward_to="up")],
-                      ["up", "pods"])
+    cfg = base_config([pcap_port("up", "uplink", path["a_in"], path["a_out"],
+                                 forward_to="pods", mac=router_mac),
+                       pcap_port("pods", "pods", path["b_in"], path["b_out"], forward_to="up"),
+                       pcap_port("probe", "pods", path["p_in"], path["p_out"])],
+                      ["up", "pods", "probe"])
     r = Router(binary, cfg, tmp=tmp)
     r.start()
-    total_in = len(a_in) + len(b_good)
+    total_in = len(a_in) + len(b_good) + len(probe_in)
     st = r.wait_stats(lambda s: s["rx_packets"] >= total_in)
     info = r.telemetry("/podrouter/info")
     rc = r.stop()
     check(rc == 0, "exit code %r after SIGTERM, want 0" % rc)
     check("stopped: %d packets in" % total_in in r.output(), "summary line on exit")
 
-    out_b = rdpcap(b_tx)  # what came in on 'up' leaves on 'pods'
-    out_a = rdpcap(a_tx)
-    check(len(out_b) == len(a_good), "pods out: %d packets, want %d" % (len(out_b), len(a_good)))
-    for i, (want, got) in enumerate(zip(a_good, out_b)):
+    out_b = rdpcap(path["b_out"])  # what came in on 'up' leaves on 'pods'
+    out_a = rdpcap(path["a_out"])
+    check(len(out_b) == len(a_in), "pods out: %d packets, want %d" % (len(out_b), len(a_in)))
+    for i, (want, got) in enumerate(zip(a_in, out_b)):
         check(bytes(want) == bytes(got), "pods out #%d differs: %r vs %r" % (i, want, got))
     check(len(out_a) == len(b_good), "up out: %d packets, want %d" % (len(out_a), len(b_good)))
     for i, (want, got) in enumerate(zip(b_good, out_a)):
         check(bytes(want) == bytes(got), "up out #%d differs" % i)
+    check(len(rdpcap(path["p_out"])) == 0, "nothing leaves on probe")
 
     # Telemetry agrees with the files.
+    forwarded = len(a_in) + len(b_good)
     check(st["rx_packets"] == total_in, "rx_packets %d, want %d" % (st["rx_packets"], total_in))
-    check(st["tx_packets"] == len(a_good) + len(b_good), "tx_packets %d" % st["tx_packets"])
-    check(st["dropped"] == len(a_bad), "dropped %d, want %d" % (st["dropped"], len(a_bad)))
+    check(st["tx_packets"] == forwarded, "tx_packets %d, want %d" % (st["tx_packets"], forwarded))
+    check(st["dropped"] == len(probe_in), "dropped %d, want %d" % (st["dropped"], len(probe_in)))
     ports = st["ports"]
-    check(ports["up"]["rx_packets"] == len(a_in), "up rx %d" % ports["up"]["rx_packets"])
-    check(ports["up"]["hw_ipackets"] == len(a_in), "up hw_ipackets")
-    check(ports["pods"]["tx_packets"] == len(a_good), "pods tx %d" % ports["pods"]["tx_packets"])
-    check(ports["pods"]["hw_opackets"] == len(a_good), "pods hw_opackets")
-    check(ports["up"]["tx_packets"] == len(b_good), "up tx")
+    for name, rx, tx in (("up", len(a_in), len(b_good)), ("pods", len(b_good), len(a_in)),
+                         ("probe", len(probe_in), 0)):
+        p = ports[name]
+        check((p["rx_packets"], p["hw_ipackets"], p["tx_packets"], p["hw_opackets"]) ==
+              (rx, rx, tx, tx), "port %s rx/hw_rx/tx/hw_tx %r, want %r" %
+              (name, (p["rx_packets"], p["hw_ipackets"], p["tx_packets"], p["hw_opackets"]),
+               (rx, rx, tx, tx)))
     parse = st["stages"]["parse"]
     for reason in [r_ for _, r_ in a_bad]:
         check(parse["drops"][reason] == 1, "drop %s = %d, want 1" % (reason,
                                                                      parse["drops"][reason]))
-    n_udp = sum(1 for p in a_good + b_good if IPv6 not in p and UDP in p and p[IP].frag == 0)
+    n_udp = sum(1 for p in a_good if IPv6 not in p and UDP in p and p[IP].frag == 0)
     check(parse["udp"] == n_udp, "parse udp %d, want %d" % (parse["udp"], n_udp))
-    check(parse["tcp"] == 2 and parse["icmp"] == 1 and parse["sctp"] == 1, "parse l4 counts")
+    check((parse["tcp"], parse["icmp"], parse["sctp"]) == (2, 1, 1), "parse l4 counts")
     check((parse["arp"], parse["vlan_tagged"], parse["ipv6"]) == (1, 1, 1),
           "parse arp/vlan/ipv6 counts %r" % ((parse["arp"], parse["vlan_tagged"],
                                               parse["ipv6"]),))
     check(parse["ipv4_fragment"] == 2, "fragments %d" % parse["ipv4_fragment"])
-    check(parse["node_objs"] == total_in, "graph node_objs %d" % parse["node_objs"])
-    check(st["stages"]["output"]["cross_connected"] == len(a_good) + len(b_good),
-          "output cross_connected")
+    check(parse["node_objs"] == len(probe_in), "graph node_objs %d" % parse["node_objs"])
+    out_drops = st["stages"]["output"]["drops"]["output_no_destination"]
+    check(out_drops == len(a_good), "output_no_destination %d, want %d" % (out_drops,
+                                                                           len(a_good)))
     check(info["ports"]["up"]["forward_to"] == "pods", "info forward_to")
     check(info["ports"]["up"]["mac"] == router_mac, "info mac %s" % info["ports"]["up"]["mac"])
-    check(info["workers"]["worker0"]["polls"] == "upq0 podsq0", "info polls")
+    check(info["workers"]["worker0"]["polls"] == "upq0 podsq0 probeq0", "info polls")
     finish("xconnect")
 
 

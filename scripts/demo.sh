@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The demo: set up, build, run podrouter over the demo traffic through pcap vdevs, and print
+# what happened: packets in and out per port, per-stage counters, drops by reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh build
+dir=$(pwd)/build/demo
+rm -rf "$dir"
+mkdir -p "$dir"
+/usr/bin/python3 conf/demo/traffic.py "$dir"
+sed "s|@DIR@|$dir|g" conf/demo/podrouter.yaml > "$dir/podrouter.yaml"
+prefix=podrouter-demo
+
+echo "== podrouter -c $dir/podrouter.yaml"
+./build/podrouter -c "$dir/podrouter.yaml" > "$dir/podrouter.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+want=$(/usr/bin/python3 -c "
+from scapy.all import rdpcap
+print(sum(len(rdpcap('$dir/%s_in.pcap' % p)) for p in ('uplink', 'pods', 'host')))")
+# Wait until every frame of the two pcaps went through (pcap vdevs read their file once).
+for _ in $(seq 1 300); do
+	got=$(echo /podrouter/stats | dpdk-telemetry.py -f "$prefix" 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys
+for l in sys.stdin:
+    if "/podrouter/stats" in l: print(json.loads(l)["/podrouter/stats"]["rx_packets"])' || true)
+	[ "${got:-0}" -ge "$want" ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+grep -E 'podrouter\.' "$dir/podrouter.log" | sed 's/^/  /'
+echo
+echo "== telemetry: /podrouter/stats (dpdk-telemetry.py -f $prefix)"
+echo /podrouter/stats | dpdk-telemetry.py -f "$prefix" | /usr/bin/python3 scripts/telemetry-summary.py
+kill -TERM $pid
+wait $pid && echo && echo "== podrouter exited 0 after SIGTERM"
+trap - EXIT
+tail -1 "$dir/podrouter.log" | sed 's/^/  /'
+echo
+echo "== what left each port (pcap files in $dir)"
+/usr/bin/python3 - "$dir" <<'PY'
+import sys
+from scapy.all import rdpcap
+d = sys.argv[1]
+for port in ("uplink", "pods", "host"):
+    pk = rdpcap("%s/%s_out.pcap" % (d, port))
+    print("  %s: %d frames, e.g." % (port, len(pk)))
+    for p in pk[:2]:
+        print("    " + p.summary())
+PY

@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Print podrouter's /podrouter/stats (as dpdk-telemetry.py prints it, on stdin) as tables."""
+import json
+import sys
+
+text = sys.stdin.read()
+stats = None
+for line in text.splitlines():
+    line = line.strip()
+    if line.startswith("{") and "/podrouter/stats" in line:
+        stats = json.loads(line)["/podrouter/stats"]
+if stats is None:
+    sys.exit("no /podrouter/stats reply in:\n" + text)
+
+print("packets: %d in, %d out, %d dropped" % (stats["rx_packets"], stats["tx_packets"],
+                                              stats["dropped"]))
+print("\n%-10s %12s %12s %12s %12s" % ("port", "rx", "tx", "tx_dropped", "hw_imissed"))
+for name, p in stats["ports"].items():
+    print("%-10s %12d %12d %12d %12d" % (name, p["rx_packets"], p["tx_packets"],
+                                         p["tx_dropped"], p.get("hw_imissed", 0)))
+print("\n%-10s %6s %12s %12s %12s" % ("worker", "lcore", "rx", "tx", "dropped"))
+for name, w in stats["workers"].items():
+    print("%-10s %6d %12d %12d %12d" % (name, w["lcore"], w["rx_packets"], w["tx_packets"],
+                                        w["dropped"]))
+print("\nstage      counters (non-zero)")
+for stage, s in stats["stages"].items():
+    ctrs = ["%s=%d" % (k, v) for k, v in s.items()
+            if isinstance(v, int) and v and not k.startswith("node_")]
+    drops = ["%s=%d" % (k, v) for k, v in s["drops"].items() if v]
+    # Cycles per packet mean something only over many packets (caches warm).
+    cyc = (" (%.0f cycles/pkt)" % (s["node_cycles"] / s["node_objs"])
+           if s["node_objs"] > 100000 else "")
+    print("%-10s %s%s" % (stage, " ".join(ctrs) or "-", cyc))
+    if drops:
+        print("%-10s drops: %s" % ("", " ".join(drops)))
