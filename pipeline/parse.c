@@ -24,6 +24,27 @@
 
 #include "stage.h"
 
+/*
+ * RFC 1071: the ones' complement sum over a correct header, checksum included, is all ones.
+ * The sum can be taken in 32-bit words and folded; a 20-byte header (no options, nearly every
+ * packet) is five loads and adds instead of rte_raw_cksum()'s general loop.
+ */
+static __rte_always_inline bool
+parse_ipv4_cksum_ok(const void *hdr, uint32_t hl)
+{
+	const unaligned_uint32_t *w = hdr;
+	uint64_t sum;
+
+	if (unlikely(hl != sizeof(struct rte_ipv4_hdr)))
+		return rte_raw_cksum(hdr, hl) == 0xffff;
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /* A header ending at `end` is not in the first segment: truncated, or just not contiguous. */
 static __rte_always_inline uint16_t
 parse_short(const struct rte_mbuf *m, struct pr_md *md, uint32_t end, enum pr_drop reason)
@@ -124,8 +145,7 @@ parse_ipv4(struct pr_stats *st, const struct rte_mbuf *m, struct pr_md *md, cons
 	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
 		return pr_drop(md, PR_DROP_PARSE_IPV4_BAD_CKSUM);
 	default:
-		/* The sum over a correct header, checksum field included, is all ones. */
-		if (rte_raw_cksum(ip, hl) != 0xffff)
+		if (!parse_ipv4_cksum_ok(ip, hl))
 			return pr_drop(md, PR_DROP_PARSE_IPV4_BAD_CKSUM);
 		st->ctr[PR_CTR_PARSE_CKSUM_SW]++;
 		break;
