@@ -14,6 +14,8 @@
  *
  * Edges: PR_EDGE_NEXT, PR_EDGE_DROP. Cost: see docs/benchmarks.md.
  */
+#include <string.h>
+
 #include <rte_ether.h>
 #include <rte_arp.h>
 #include <rte_ip.h>
@@ -32,11 +34,12 @@
 static __rte_always_inline bool
 parse_ipv4_cksum_ok(const void *hdr, uint32_t hl)
 {
-	const unaligned_uint32_t *w = hdr;
+	uint32_t w[5];
 	uint64_t sum;
 
-	if (unlikely(hl != sizeof(struct rte_ipv4_hdr)))
+	if (unlikely(hl != sizeof(w)))
 		return rte_raw_cksum(hdr, hl) == 0xffff;
+	memcpy(w, hdr, sizeof(w)); /* the header may sit at any address; this is five movs */
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
