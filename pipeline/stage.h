@@ -62,7 +62,12 @@ struct pr_md {
 	uint8_t reserved;
 };
 
-#define PR_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pr_md), RTE_MBUF_PRIV_ALIGN)
+/*
+ * A whole cache line, so that the packet data after the headroom starts on a cache-line
+ * boundary (mbuf 128 + private 64 + headroom 128): a 64-byte frame then sits in one line.
+ * It leaves room for the metadata the later stages add.
+ */
+#define PR_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct pr_md), RTE_CACHE_LINE_SIZE)
 
 static __rte_always_inline struct pr_md *
 pr_md(struct rte_mbuf *m)

@@ -23,6 +23,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "redis_conn.h"
 
 /* ---------------------------------------------------------------- schema */
 
@@ -690,20 +691,6 @@ check_mempool(struct check *c, struct pr_config *cfg)
 	cfg->mbufs = mp->mbufs;
 }
 
-static bool
-is_redis_url(const char *u)
-{
-	const char *host;
-
-	if (u[0] == '/' || strncmp(u, "unix://", 7) == 0)
-		return u[strlen(u) - 1] != '/';
-	if (strncmp(u, "redis://", 8) != 0)
-		return false;
-	host = strrchr(u + 8, '@');
-	host = host ? host + 1 : u + 8;
-	return *host != '\0' && *host != ':' && *host != '/';
-}
-
 static void
 check_cluster(struct check *c, struct pr_config *cfg)
 {
@@ -713,9 +700,13 @@ check_cluster(struct check *c, struct pr_config *cfg)
 		return;
 	if ((cl->file == NULL) == (cl->redis == NULL))
 		check_fail(c, "cluster", "give exactly one of 'file' and 'redis'");
-	if (cl->redis != NULL && !is_redis_url(cl->redis))
-		check_fail(c, "cluster.redis", "'%s' is not redis://[user:pass@]host:port nor a "
-			   "unix socket path", cl->redis);
+	if (cl->redis != NULL) {
+		struct pr_redis_url u;
+		char why[256];
+
+		if (redis_url_parse(cl->redis, &u, why, sizeof(why)) != 0)
+			check_fail(c, "cluster.redis", "%s", why);
+	}
 	if (cl->file != NULL) {
 		struct stat st;
 		char path[4096];
@@ -950,12 +941,6 @@ config_eal_args(struct pr_config *cfg, const char *argv0, char **argv, int max, 
 	rc |= eal_push(cfg, argv, &argc, max, "%s", lcores);
 	rc |= eal_push(cfg, argv, &argc, max, "--main-lcore");
 	rc |= eal_push(cfg, argv, &argc, max, "%u", eal->main_lcore);
-	if (eal->in_memory)
-		rc |= eal_push(cfg, argv, &argc, max, "--in-memory");
-	else
-		rc |= eal_push(cfg, argv, &argc, max, "--file-prefix=%s",
-			       eal->file_prefix ? eal->file_prefix : "podrouter");
-
 	cfg->no_huge = eal->hugepages == PR_HUGE_OFF;
 	if (eal->hugepages == PR_HUGE_AUTO) {
 		uint64_t have = hugepages_free_mb();
@@ -967,6 +952,12 @@ config_eal_args(struct pr_config *cfg, const char *argv0, char **argv, int max, 
 			cfg->no_huge = true;
 		}
 	}
+	/* --in-memory means hugepages without files; without hugepages, no shared files. */
+	if (eal->in_memory)
+		rc |= eal_push(cfg, argv, &argc, max, cfg->no_huge ? "--no-shconf" : "--in-memory");
+	else
+		rc |= eal_push(cfg, argv, &argc, max, "--file-prefix=%s",
+			       eal->file_prefix ? eal->file_prefix : "podrouter");
 	if (cfg->no_huge)
 		rc |= eal_push(cfg, argv, &argc, max, "--no-huge");
 	rc |= eal_push(cfg, argv, &argc, max, "-m");

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "worker.h" /* first: see stage.h on rte_graph statistics */
+
+#if defined(PR_NO_GRAPH_STATS) && defined(RTE_LIBRTE_GRAPH_STATS)
+#error "rte_graph.h was included before stage.h: graph_stats=false would not take effect"
+#endif
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,11 +9,10 @@
 
 #include <stdint.h>
 
-#include <rte_graph.h>
-#include <rte_rcu_qsbr.h>
-
-#include "stage.h"
+#include "stage.h" /* before any rte_graph header: it decides rte_graph's statistics */
 #include "config.h"
+
+#include <rte_rcu_qsbr.h>
 
 struct pr_worker {
 	struct pr_stats stats; /* first: cache aligned, written by this worker only */

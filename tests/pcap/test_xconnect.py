@@ -151,7 +151,8 @@ def main():
           "parse arp/vlan/ipv6 counts %r" % ((parse["arp"], parse["vlan_tagged"],
                                               parse["ipv6"]),))
     check(parse["ipv4_fragment"] == 2, "fragments %d" % parse["ipv4_fragment"])
-    check(parse["node_objs"] == len(probe_in), "graph node_objs %d" % parse["node_objs"])
+    n_eth = len(probe_in) - 1  # all but the 10-byte frame have an Ethernet header
+    check(parse["ethernet"] == n_eth, "parse ethernet %d, want %d" % (parse["ethernet"], n_eth))
     out_drops = st["stages"]["output"]["drops"]["output_no_destination"]
     check(out_drops == len(a_good), "output_no_destination %d, want %d" % (out_drops,
                                                                            len(a_good)))
