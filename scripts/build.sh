@@ -6,9 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
+# Quiet when it works; everything meson and ninja said when it does not.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 if [ ! -f "$dir/build.ninja" ]; then
-	meson setup "$dir" "$@" >/dev/null
+	meson setup "$dir" "$@" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
 elif [ $# -gt 0 ]; then
-	meson configure "$dir" "$@" >/dev/null
+	meson configure "$dir" "$@" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
 fi
-ninja -C "$dir" >/dev/null
+ninja -C "$dir" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
