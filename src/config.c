@@ -516,11 +516,11 @@ check_port(struct check *c, struct pr_config *cfg, unsigned int i)
 	pc->forward_to = -1;
 	snprintf(key, sizeof(key), "ports[%u].name", i);
 	for (ch = p->name; *ch; ch++)
-		if (!((*ch >= 'a' && *ch <= 'z') || (*ch >= '0' && *ch <= '9') || *ch == '_' ||
-		      *ch == '-'))
+		if (!((*ch >= 'a' && *ch <= 'z') || (*ch >= '0' && *ch <= '9') || *ch == '_'))
 			break;
+	/* The name keys telemetry dicts, which take only [A-Za-z0-9_/], and names nodes. */
 	if (*ch != '\0')
-		check_fail(c, key, "'%s' may hold only a-z, 0-9, '_' and '-'", p->name);
+		check_fail(c, key, "'%s' may hold only a-z, 0-9 and '_'", p->name);
 	for (j = 0; j < i; j++)
 		if (strcmp(cfg->y->ports[j].name, p->name) == 0)
 			check_fail(c, key, "'%s' is also the name of ports[%u]", p->name, j);

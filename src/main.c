@@ -4,7 +4,10 @@
  * starts EAL, the ports and the workers, serves telemetry, and on SIGINT/SIGTERM stops the
  * workers, closes the ports (a pcap vdev writes its file out then) and exits 0.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,8 @@
 #include "config.h"
 #include "log.h"
 #include "ports.h"
+#include "source.h"
+#include "tables.h"
 #include "telemetry.h"
 #include "worker.h"
 
@@ -42,11 +47,61 @@ usage(FILE *out)
 		"Every configuration key: docs/configuration.md.\n");
 }
 
+static volatile sig_atomic_t reload_requested;
+
 static void
 on_signal(int sig)
 {
-	RTE_SET_USED(sig);
-	workers_request_stop();
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		workers_request_stop();
+}
+
+static uint64_t
+control_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The control loop: poll the cluster-state source (it blocks at most 100 ms), and when the
+ * model changed, build the tables and publish them. The data path never waits for this.
+ */
+static void
+control_loop(struct source *src, struct tables_builder *b)
+{
+	while (!workers_stopping()) {
+		uint64_t latency = 0, published = 0;
+		bool full;
+
+		if (reload_requested) {
+			reload_requested = 0;
+			LOG(NOTICE, "SIGHUP: reading the cluster state again");
+			source_reload(src);
+		}
+		if (source_poll(src, 100, &full) > 0) {
+			struct pr_tables *t = tables_build(b, source_model(src), full);
+
+			if (t == NULL) {
+				LOG(ERR, "table build failed: %s; the data path keeps the last "
+				    "tables", strerror(errno));
+			} else {
+				uint64_t t0 = control_now_ns();
+
+				tables_publish(t);
+				published = control_now_ns();
+				latency = published - source_status(src)->last_change_ns;
+				published -= t0;
+				LOG(DEBUG, "tables generation %" PRIu64 " published (%" PRIu64
+				    " us build)", t->generation, t->build_ns / 1000);
+			}
+		}
+		telemetry_sync_update(source_status(src), latency, published);
+	}
 }
 
 static void
@@ -81,8 +136,10 @@ main(int argc, char **argv)
 	};
 	const char *path = "/etc/podrouter/podrouter.yaml";
 	char *eal_argv[256];
+	struct tables_builder *builder;
 	struct pr_config *cfg;
 	struct rte_mempool *mp;
+	struct source *src;
 	struct sigaction sa;
 	bool check = false;
 	int opt, eal_argc, i, rc;
@@ -148,24 +205,31 @@ main(int argc, char **argv)
 	if (cfg->y->telemetry->pdump && rte_pdump_init() != 0)
 		LOG(WARNING, "pdump: %s: dpdk-dumpcap will not attach", rte_strerror(rte_errno));
 
+	src = source_new(cfg);
+	builder = tables_builder_new(cfg);
+	if (src == NULL || builder == NULL)
+		rte_exit(EXIT_FAILURE, "cluster state: %s\n", strerror(errno));
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	rc = workers_launch();
 	if (rc == 0)
 		LOG(NOTICE, "node %s: forwarding with %u worker(s) on %u port(s)",
 		    cfg->y->node_name, cfg->nb_workers, cfg->nb_ports);
-	/* The control loop: cluster state and table builds come here (docs/architecture.md). */
-	while (!workers_stopping())
-		usleep(100 * 1000);
+	control_loop(src, builder);
 
 	workers_wait();
 	print_summary();
 	if (cfg->y->telemetry->pdump)
 		rte_pdump_uninit();
 	ports_close();
+	tables_fini();
+	tables_builder_free(builder);
+	source_free(src);
 	workers_fini();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

@@ -260,5 +260,5 @@ telemetry_init(const struct pr_config *cfg)
 	    rte_telemetry_register_cmd("/podrouter/info", tel_info,
 				       "Node name, version, ports and workers. No parameters.") != 0)
 		return -EINVAL;
-	return 0;
+	return telemetry_state_init();
 }

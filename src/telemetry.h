@@ -4,7 +4,20 @@
 
 #include "config.h"
 
+#include "source.h"
+
 /* Register the /podrouter/ commands (they read the workers' counters, never write). */
 int telemetry_init(const struct pr_config *cfg);
+
+/* The cluster-state commands (telemetry_state.c), registered by telemetry_init(). */
+int telemetry_state_init(void);
+
+/*
+ * Copy the source's status for /podrouter/sync. After a publication: latency_ns from the
+ * change's arrival to the end of the publication, publish_ns for the swap and RCU wait alone
+ * (both 0 otherwise: the last ones are kept).
+ */
+void telemetry_sync_update(const struct source_status *st, uint64_t latency_ns,
+			   uint64_t publish_ns);
 
 #endif

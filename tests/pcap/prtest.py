@@ -6,6 +6,7 @@ Packets only go through in-process vdevs (pcap files, null, ring).
 """
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,6 +17,20 @@ import time
 import yaml  # python3-yaml
 
 FAILURES = []
+_LIVE = []  # processes to end if a test dies half-way
+
+
+def _cleanup():
+    for p in _LIVE:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+import atexit  # noqa: E402
+atexit.register(_cleanup)
+# meson's timeout sends SIGTERM: leave through atexit so no router or Redis outlives us.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
 def check(cond, what):
@@ -57,6 +72,7 @@ class Router:
         self.proc = subprocess.Popen([self.binary, "-c", self.config_path, "--"] +
                                      self.extra_args, stdout=self.log,
                                      stderr=subprocess.STDOUT)
+        _LIVE.append(self.proc)
         if wait:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
@@ -114,6 +130,21 @@ class Router:
         self.stop()
 
 
+def free_port():
+    """A loopback TCP port nobody listens on (for a Redis primary that replicas follow)."""
+    for _ in range(50):
+        port = random.randint(20000, 60000)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError("no free port")
+
+
 def pcap_port(name, role, rx, tx, **kw):
     port = {"name": name, "role": role,
             "device": "net_pcap_%s,rx_pcap=%s,tx_pcap=%s" % (name, rx, tx)}
@@ -128,3 +159,47 @@ def base_config(ports, polls, **kw):
            "workers": [{"lcore": 1, "poll": [{"port": p} for p in polls]}]}
     cfg.update(kw)
     return cfg
+
+
+class Redis:
+    """A real redis-server on a unix socket in a temp folder, with an append-only file so a
+    restart keeps the data (as a real deployment's would)."""
+
+    def __init__(self, tmp, name="redis", port=0, replica_of=None):
+        self.dir = os.path.join(tmp, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.sock = os.path.join(self.dir, "redis.sock")
+        self.port = port  # 0: no TCP; replication needs it (loopback only)
+        self.replica_of = replica_of
+        self.proc = None
+
+    def start(self):
+        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--unixsocket", self.sock, "--unixsocketperm", "700", "--dir", self.dir,
+                "--save", "", "--appendonly", "yes", "--daemonize", "no",
+                "--logfile", os.path.join(self.dir, "redis.log")]
+        if self.replica_of is not None:
+            args += ["--replicaof", "127.0.0.1", str(self.replica_of.port),
+                     "--replica-read-only", "yes"]
+        self.proc = subprocess.Popen(args)
+        _LIVE.append(self.proc)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if os.path.exists(self.sock) and self.cli("PING").strip() == "PONG":
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def cli(self, *args, stdin=None):
+        p = subprocess.run(["redis-cli", "-s", self.sock] + list(args), capture_output=True,
+                           text=True, input=stdin, timeout=20)
+        return p.stdout
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+    def url(self):
+        return self.sock

@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The two sources of the cluster model.
+ *
+ * file: every object of the manifest file; SIGHUP reads it again and swaps the new model in
+ * whole. Rejected objects are left out and reported; the rest applies.
+ *
+ * redis: docs/cluster-state.md, to the letter. List: the newest stream ID first, then every
+ * object (SCAN + pipelined GET) into a new model, swapped in whole. Watch: XREAD BLOCK from
+ * the last ID; each entry's key is read again and what is there now is applied (absent means
+ * deleted), so entries the listing already covered do no harm. Before each read, XINFO STREAM
+ * tells whether entries after our ID may have been trimmed: then list again. A lost connection is retried with capped exponential backoff, the model untouched.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include "log.h"
+#include "redis_conn.h"
+#include "source.h"
+
+#define LOG_MODULE "source"
+#define LOG_TYPE source_logtype
+PR_LOG_REGISTER(source);
+
+#define SRC_BACKOFF_MIN_MS 100
+#define SRC_BACKOFF_MAX_MS 5000
+#define SRC_BATCH 1000 /* keys per pipelined GET round trip, entries per XREAD */
+
+struct source {
+	const struct pr_config *cfg;
+	struct cluster *model;
+	struct source_status st;
+	bool reload;
+	/* file */
+	char path[4096];
+	bool loaded;
+	/* redis */
+	struct pr_redis_url url;
+	const char *prefix;
+	redisContext *rc;
+	bool listed;
+	int backoff_ms;
+	uint64_t next_try_ns;
+	unsigned int failures;
+};
+
+static uint64_t
+src_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- rejects */
+
+static void
+src_reject_clear(struct source *s, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->st.nb_rejects; i++)
+		if (strcmp(s->st.rejects[i].key, key) == 0) {
+			s->st.rejects[i] = s->st.rejects[--s->st.nb_rejects];
+			return;
+		}
+}
+
+static void
+src_reject(struct source *s, const char *key, const char *reason)
+{
+	struct source_reject *r;
+	char line[256];
+	size_t n;
+
+	snprintf(line, sizeof(line), "%s", reason);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	src_reject_clear(s, key);
+	if (s->st.nb_rejects == SOURCE_REJECTS_KEPT)
+		memmove(&s->st.rejects[0], &s->st.rejects[1],
+			(SOURCE_REJECTS_KEPT - 1) * sizeof(s->st.rejects[0]));
+	else
+		s->st.nb_rejects++;
+	r = &s->st.rejects[s->st.nb_rejects - 1];
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	snprintf(r->reason, sizeof(r->reason), "%s", line);
+	s->st.rejected++;
+	LOG(WARNING, "rejected %s: %s", key, line);
+}
+
+/* ---------------------------------------------------------------- parsing into a model */
+
+struct src_parse {
+	struct cluster *model;
+	const char *want_key; /* a Redis key's object must carry that key */
+	bool key_mismatch;
+	int applied;
+	int err;
+};
+
+static int
+src_apply_one(struct k8s_object *o, void *arg)
+{
+	struct src_parse *p = arg;
+	char key[K8S_KEY_MAX];
+	int rc;
+
+	if (p->want_key != NULL) {
+		k8s_object_key(o, key, sizeof(key));
+		if (strcmp(key, p->want_key) != 0 || p->applied > 0) {
+			p->key_mismatch = true;
+			k8s_object_free(o);
+			return 0;
+		}
+	}
+	rc = cluster_apply(p->model, o);
+	if (rc < 0)
+		p->err = rc;
+	p->applied++;
+	return 0;
+}
+
+/*
+ * Parse `len` bytes holding the object stored at `key` (the part after PREFIX:obj:) into the
+ * model. Returns 1 when the model has it, 0 when it was rejected (reported), -ENOMEM.
+ */
+static int
+src_apply_value(struct source *s, struct cluster *model, const char *key, const char *val,
+		size_t len)
+{
+	struct src_parse p = { .model = model, .want_key = key };
+	char *msg = NULL;
+	size_t msg_len = 0;
+	FILE *err = open_memstream(&msg, &msg_len);
+	int bad;
+
+	if (err == NULL)
+		return -ENOMEM;
+	bad = k8s_parse(val, len, key, src_apply_one, &p, err);
+	fclose(err);
+	if (p.err < 0) {
+		free(msg);
+		return p.err;
+	}
+	if (bad != 0 || p.key_mismatch || p.applied != 1) {
+		src_reject(s, key, bad != 0 && msg_len > 0 ? msg :
+			   p.key_mismatch ? "the object's kind, namespace or name is not its key's" :
+			   bad < 0 ? "not YAML or JSON" : "holds no object");
+		free(msg);
+		return 0;
+	}
+	free(msg);
+	src_reject_clear(s, key);
+	return 1;
+}
+
+/* ---------------------------------------------------------------- file */
+
+static int
+src_file_parse_one(struct k8s_object *o, void *arg)
+{
+	return src_apply_one(o, arg);
+}
+
+static int
+src_file_load(struct source *s, bool *full)
+{
+	struct cluster *m = cluster_new();
+	struct src_parse p = { .model = m };
+	char *msg = NULL, *line, *save = NULL;
+	size_t msg_len = 0;
+	FILE *err = open_memstream(&msg, &msg_len);
+	uint64_t t0 = src_now_ns();
+	int bad;
+
+	if (m == NULL || err == NULL) {
+		cluster_free(m);
+		if (err != NULL)
+			fclose(err);
+		free(msg);
+		return 0;
+	}
+	bad = k8s_parse_file(s->path, src_file_parse_one, &p, err);
+	fclose(err);
+	s->st.nb_rejects = 0;
+	for (line = strtok_r(msg, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, "skipped") == NULL)
+			src_reject(s, s->path, line);
+	free(msg);
+	if (bad < 0 && p.applied == 0 && s->loaded) {
+		LOG(ERR, "%s: cannot be read (%s): keeping the state loaded before", s->path,
+		    strerror(-bad));
+		cluster_free(m);
+		return 0;
+	}
+	cluster_free(s->model);
+	s->model = m;
+	s->loaded = true;
+	s->st.lists++;
+	s->st.last_change_ns = src_now_ns();
+	s->st.list_ns = s->st.last_change_ns - t0;
+	LOG(INFO, "%s: %d object(s) loaded, %d rejected", s->path, p.applied, bad > 0 ? bad : 0);
+	*full = true;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- redis */
+
+static void
+src_redis_down(struct source *s, const char *what)
+{
+	if (s->rc != NULL) {
+		if (s->failures++ % 20 == 0)
+			LOG(WARNING, "redis %s: %s: %s; forwarding goes on with the last tables",
+			    s->st.where, what, s->rc->err ? s->rc->errstr : "bad reply");
+		redisFree(s->rc);
+		s->rc = NULL;
+	}
+	s->st.connected = false;
+	s->backoff_ms = s->backoff_ms ? RTE_MIN(s->backoff_ms * 2, SRC_BACKOFF_MAX_MS) :
+					SRC_BACKOFF_MIN_MS;
+	s->next_try_ns = src_now_ns() + (uint64_t)s->backoff_ms * 1000000ull;
+}
+
+static redisReply *
+src_cmd(struct source *s, const char *fmt, ...)
+{
+	redisReply *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = redisvCommand(s->rc, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Stream IDs "ms-seq" compare as two numbers. */
+static int
+src_id_cmp(const char *a, const char *b)
+{
+	unsigned long long am = 0, as = 0, bm = 0, bs = 0;
+
+	sscanf(a, "%llu-%llu", &am, &as);
+	sscanf(b, "%llu-%llu", &bm, &bs);
+	if (am != bm)
+		return am < bm ? -1 : 1;
+	return as < bs ? -1 : as > bs;
+}
+
+/* GET every key (pipelined) into model. 0, or -EIO (connection) / -ENOMEM. */
+static int
+src_get_all(struct source *s, struct cluster *model, char **keys, size_t n)
+{
+	size_t i, j, plen = strlen(s->prefix) + strlen(":obj:");
+	int rc = 0;
+
+	for (i = 0; i < n; i += SRC_BATCH) {
+		size_t end = RTE_MIN(n, i + SRC_BATCH);
+
+		for (j = i; j < end; j++)
+			redisAppendCommand(s->rc, "GET %s", keys[j]);
+		for (j = i; j < end; j++) {
+			redisReply *r = NULL;
+
+			if (redisGetReply(s->rc, (void **)&r) != REDIS_OK)
+				return -EIO;
+			if (r->type == REDIS_REPLY_STRING)
+				rc = src_apply_value(s, model, keys[j] + plen, r->str, r->len);
+			else if (r->type == REDIS_REPLY_ERROR)
+				src_reject(s, keys[j] + plen, r->str); /* WRONGTYPE: not a string */
+			freeReplyObject(r);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The newest stream ID, then every object: a new model, swapped in whole. */
+static int
+src_redis_list(struct source *s, bool *full)
+{
+	char newest[48] = "0-0", cursor[32] = "0";
+	char **keys = NULL;
+	size_t n = 0, cap = 0, i;
+	struct cluster *m;
+	redisReply *r;
+	int rc = -EIO;
+
+	uint64_t t0 = src_now_ns();
+
+	r = src_cmd(s, "XREVRANGE %s:events + - COUNT 1", s->prefix);
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
+		goto out_reply;
+	if (r->elements == 1)
+		snprintf(newest, sizeof(newest), "%s", r->element[0]->element[0]->str);
+	freeReplyObject(r);
+	if (strcmp(newest, "0-0") == 0) {
+		/*
+		 * Empty: but a stream trimmed to nothing still knows the last ID it gave, and
+		 * the listing covers everything up to it (else src_redis_trimmed() would see
+		 * entries "added after us" and list again, and again).
+		 */
+		r = src_cmd(s, "XINFO STREAM %s:events", s->prefix);
+		if (r == NULL)
+			goto out_reply;
+		for (i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
+			if (r->element[i]->str != NULL &&
+			    strcmp(r->element[i]->str, "last-generated-id") == 0 &&
+			    r->element[i + 1]->type == REDIS_REPLY_STRING)
+				snprintf(newest, sizeof(newest), "%s", r->element[i + 1]->str);
+		freeReplyObject(r);
+	}
+	do {
+		r = src_cmd(s, "SCAN %s MATCH %s:obj:* COUNT 1000", cursor, s->prefix);
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+			goto out_reply;
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		for (i = 0; i < r->element[1]->elements; i++) {
+			if (n == cap) {
+				char **k = realloc(keys, (cap = cap ? cap * 2 : 1024) * sizeof(*k));
+
+				if (k == NULL)
+					goto out_reply;
+				keys = k;
+			}
+			if ((keys[n] = strdup(r->element[1]->element[i]->str)) == NULL)
+				goto out_reply;
+			n++;
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	r = NULL;
+	m = cluster_new();
+	s->st.nb_rejects = 0;
+	rc = m ? src_get_all(s, m, keys, n) : -ENOMEM;
+	if (rc != 0) {
+		cluster_free(m);
+		goto out_reply;
+	}
+	cluster_free(s->model);
+	s->model = m;
+	snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", newest);
+	s->listed = true;
+	s->st.lists++;
+	s->st.last_change_ns = src_now_ns();
+	s->st.list_ns = s->st.last_change_ns - t0;
+	*full = true;
+	LOG(INFO, "redis %s: listed %zu object(s) up to stream entry %s", s->st.where, n, newest);
+	rc = 1;
+out_reply:
+	freeReplyObject(r);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+/*
+ * Whether entries after our last ID may have been trimmed away (then we must list again).
+ * Redis keeps no record of trimmed IDs (max-deleted-entry-id counts XDEL only), so: when the
+ * stream is empty, whether anything was added after our ID; otherwise whether its first entry
+ * is past our ID. The second can say yes when nothing we needed went (the stream trimmed
+ * exactly to where we are): listing again is then merely unneeded, never wrong.
+ */
+static int
+src_redis_trimmed(struct source *s, bool *trimmed)
+{
+	redisReply *r = src_cmd(s, "XINFO STREAM %s:events", s->prefix);
+	const char *last_generated = NULL, *first = NULL;
+	long long length = -1;
+	size_t i;
+
+	*trimmed = false;
+	if (r == NULL)
+		return -EIO;
+	if (r->type == REDIS_REPLY_ARRAY) {
+		for (i = 0; i + 1 < r->elements; i += 2) {
+			const char *f = r->element[i]->str;
+			const redisReply *v = r->element[i + 1];
+
+			if (f == NULL)
+				continue;
+			if (strcmp(f, "length") == 0 && v->type == REDIS_REPLY_INTEGER)
+				length = v->integer;
+			else if (strcmp(f, "last-generated-id") == 0 && v->type == REDIS_REPLY_STRING)
+				last_generated = v->str;
+			else if (strcmp(f, "first-entry") == 0 && v->type == REDIS_REPLY_ARRAY &&
+				 v->elements == 2 && v->element[0]->type == REDIS_REPLY_STRING)
+				first = v->element[0]->str;
+		}
+		if (length == 0 && last_generated != NULL)
+			*trimmed = src_id_cmp(last_generated, s->st.last_id) > 0;
+		else if (first != NULL)
+			*trimmed = src_id_cmp(first, s->st.last_id) > 0;
+	}
+	/* An error reply: no stream yet. Nothing was trimmed. */
+	freeReplyObject(r);
+	return 0;
+}
+
+static const char *
+src_field(const redisReply *fields, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < fields->elements; i += 2)
+		if (fields->element[i]->str && strcmp(fields->element[i]->str, name) == 0)
+			return fields->element[i + 1]->str;
+	return NULL;
+}
+
+/* Apply one batch of stream entries: each key read again, what is there now applied. */
+static int
+src_redis_entries(struct source *s, const redisReply *entries)
+{
+	size_t i, plen = strlen(s->prefix) + strlen(":obj:");
+	int changed = 0, rc;
+
+	for (i = 0; i < entries->elements; i++) {
+		const redisReply *e = entries->element[i], *f = e->element[1];
+		const char *key = src_field(f, "key");
+
+		if (key != NULL && strncmp(key, s->prefix, strlen(s->prefix)) == 0 &&
+		    strlen(key) > plen)
+			redisAppendCommand(s->rc, "GET %s", key);
+	}
+	for (i = 0; i < entries->elements; i++) {
+		const redisReply *e = entries->element[i], *f = e->element[1];
+		const char *key = src_field(f, "key");
+		redisReply *r = NULL;
+
+		snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", e->element[0]->str);
+		s->st.events++;
+		if (key == NULL || strncmp(key, s->prefix, strlen(s->prefix)) != 0 ||
+		    strlen(key) <= plen) {
+			LOG(WARNING, "stream entry %s names no object key: ignored",
+			    e->element[0]->str);
+			continue;
+		}
+		if (redisGetReply(s->rc, (void **)&r) != REDIS_OK)
+			return -EIO;
+		if (r->type == REDIS_REPLY_NIL) {
+			changed |= cluster_delete(s->model, key + plen) > 0;
+			src_reject_clear(s, key + plen);
+		} else if (r->type == REDIS_REPLY_STRING) {
+			rc = src_apply_value(s, s->model, key + plen, r->str, r->len);
+			if (rc < 0) {
+				freeReplyObject(r);
+				return rc;
+			}
+			changed = 1; /* the builder finds out what really changed */
+		} else {
+			src_reject(s, key + plen, r->type == REDIS_REPLY_ERROR ? r->str :
+				   "not a string value");
+		}
+		freeReplyObject(r);
+	}
+	return changed;
+}
+
+static int
+src_redis_poll(struct source *s, int timeout_ms, bool *full)
+{
+	char err[256];
+	redisReply *r;
+	bool trimmed;
+	int rc;
+
+	if (s->rc == NULL) {
+		uint64_t now = src_now_ns();
+
+		if (now < s->next_try_ns) {
+			usleep((useconds_t)RTE_MIN((s->next_try_ns - now) / 1000,
+						   (uint64_t)timeout_ms * 1000));
+			return 0;
+		}
+		/* The command timeout must outlast XREAD's BLOCK. */
+		s->rc = redis_url_connect(&s->url, timeout_ms + 2000, err, sizeof(err));
+		if (s->rc == NULL) {
+			if (s->failures++ % 20 == 0)
+				LOG(WARNING, "redis %s: %s; retrying", s->st.where, err);
+			src_redis_down(s, "connect");
+			return 0;
+		}
+		if (s->listed)
+			s->st.reconnects++;
+		s->st.connected = true;
+		s->backoff_ms = 0;
+		s->failures = 0;
+		LOG(INFO, "redis %s: connected", s->st.where);
+	}
+	if (s->reload || !s->listed) {
+		s->reload = false;
+		rc = src_redis_list(s, full);
+		if (rc < 0)
+			src_redis_down(s, "list");
+		return rc > 0;
+	}
+	if (src_redis_trimmed(s, &trimmed) != 0) {
+		src_redis_down(s, "XINFO");
+		return 0;
+	}
+	if (trimmed) {
+		LOG(NOTICE, "redis %s: the stream was trimmed past %s: listing again", s->st.where,
+		    s->st.last_id);
+		rc = src_redis_list(s, full);
+		if (rc < 0)
+			src_redis_down(s, "list");
+		return rc > 0;
+	}
+	r = src_cmd(s, "XREAD COUNT %d BLOCK %d STREAMS %s:events %s", SRC_BATCH, timeout_ms,
+		    s->prefix, s->st.last_id);
+	if (r == NULL) {
+		src_redis_down(s, "XREAD");
+		return 0;
+	}
+	rc = 0;
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+		const redisReply *entries = r->element[0]->element[1];
+
+		rc = src_redis_entries(s, entries);
+		if (rc < 0)
+			src_redis_down(s, "GET");
+		if (entries->elements > 0) {
+			long long ms = 0;
+
+			sscanf(s->st.last_id, "%lld", &ms);
+			s->st.last_write_ms = ms;
+			s->st.last_change_ns = src_now_ns();
+		}
+	}
+	freeReplyObject(r);
+	return rc > 0;
+}
+
+/* ---------------------------------------------------------------- API */
+
+struct source *
+source_new(const struct pr_config *cfg)
+{
+	const struct pr_cfg_cluster *cl = cfg->y->cluster;
+	struct source *s = calloc(1, sizeof(*s));
+	char err[256];
+
+	if (s == NULL || (s->model = cluster_new()) == NULL) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->st.type = "none";
+	s->st.last_write_ms = -1;
+	snprintf(s->st.last_id, sizeof(s->st.last_id), "0-0");
+	if (cl != NULL && cl->file != NULL) {
+		s->st.type = "file";
+		/* Relative to the config file, as config.c checked it. */
+		if (cl->file[0] != '/' && strrchr(cfg->path, '/') != NULL)
+			snprintf(s->path, sizeof(s->path), "%.*s/%s",
+				 (int)(strrchr(cfg->path, '/') - cfg->path), cfg->path, cl->file);
+		else
+			snprintf(s->path, sizeof(s->path), "%s", cl->file);
+		snprintf(s->st.where, sizeof(s->st.where), "%s", s->path);
+	} else if (cl != NULL && cl->redis != NULL) {
+		s->st.type = "redis";
+		s->prefix = cl->prefix ? cl->prefix : "podrouter";
+		if (redis_url_parse(cl->redis, &s->url, err, sizeof(err)) != 0) {
+			source_free(s);
+			errno = EINVAL;
+			return NULL;
+		}
+		redis_url_display(&s->url, s->st.where, sizeof(s->st.where));
+	}
+	return s;
+}
+
+void
+source_free(struct source *s)
+{
+	if (s == NULL)
+		return;
+	if (s->rc != NULL)
+		redisFree(s->rc);
+	cluster_free(s->model);
+	free(s);
+}
+
+int
+source_poll(struct source *s, int timeout_ms, bool *full)
+{
+	*full = false;
+	if (strcmp(s->st.type, "redis") == 0)
+		return src_redis_poll(s, timeout_ms, full);
+	if (strcmp(s->st.type, "file") == 0 && (!s->loaded || s->reload)) {
+		s->reload = false;
+		return src_file_load(s, full);
+	}
+	usleep((useconds_t)timeout_ms * 1000);
+	return 0;
+}
+
+void
+source_reload(struct source *s)
+{
+	s->reload = true;
+}
+
+struct cluster *
+source_model(struct source *s)
+{
+	return s->model;
+}
+
+const struct source_status *
+source_status(const struct source *s)
+{
+	return &s->st;
+}

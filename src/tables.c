@@ -1,0 +1,779 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The table builder (control core). Services are built one entry per Service and shared
+ * between snapshots; a change rebuilds only the entries of the Services the model marks dirty
+ * and merges their frontends into a copy of the previous frontend array, so a single
+ * EndpointSlice change costs a copy of two pointer arrays, not a rebuild of every Service.
+ * Routes and policies are rebuilt when their inputs' kinds changed and shared otherwise.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "log.h"
+#include "tables.h"
+#include "worker.h"
+
+#define LOG_MODULE "tables"
+#define LOG_TYPE tables_logtype
+PR_LOG_REGISTER(tables);
+
+struct pr_tables *pr_tables_live;
+static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct tables_builder {
+	const struct pr_config *cfg;
+	uint64_t generation;
+	struct pr_tables *last; /* the last snapshot built (published or not) */
+	bool force_full;        /* a build failed: what changed before it is not known */
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint64_t
+tables_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int
+fe_cmp(const void *a, const void *b)
+{
+	const struct svc_frontend *x = a, *y = b;
+	uint32_t xa = ntohl(x->addr), ya = ntohl(y->addr);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return strcmp(x->svc->name, y->svc->name);
+}
+
+static int
+be_cmp(const void *a, const void *b)
+{
+	const struct svc_backend *x = a, *y = b;
+	uint32_t xa = ntohl(x->addr), ya = ntohl(y->addr);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return (int)x->port - (int)y->port;
+}
+
+/* ---------------------------------------------------------------- Service entries */
+
+static void
+svc_entry_put(struct svc_entry *e)
+{
+	unsigned int i;
+
+	if (e == NULL || --e->refcnt > 0)
+		return;
+	for (i = 0; i < e->nb_ports; i++) {
+		free(e->ports[i].name);
+		free(e->ports[i].backends);
+	}
+	free(e->ports);
+	free(e->fe);
+	free(e->name);
+	free(e);
+}
+
+static bool
+slice_port_matches(const struct k8s_slice_port *sp, const struct k8s_service_port *p)
+{
+	const char *a = sp->name ? sp->name : "", *b = p->name ? p->name : "";
+
+	return sp->proto == p->proto && strcmp(a, b) == 0 && sp->port != 0;
+}
+
+/*
+ * The backends of one Service port, with the contract's choice of usable endpoints: the ready
+ * ones; if none, the serving and terminating ones. For a Local policy the same choice among
+ * this node's endpoints alone.
+ */
+static int
+svc_port_backends(struct svc_port *sp, const struct k8s_service_port *p,
+		  const struct k8s_object *const *slices, unsigned int nb_slices, const char *node)
+{
+	unsigned int s, e, j, n = 0, cap = 0, ready = 0, local_ready = 0;
+	struct svc_backend *v = NULL;
+
+	for (s = 0; s < nb_slices; s++) {
+		const struct k8s_endpointslice *sl = &slices[s]->slice;
+
+		if (!sl->used)
+			continue;
+		for (j = 0; j < sl->nb_ports; j++) {
+			if (!slice_port_matches(&sl->ports[j], p))
+				continue;
+			for (e = 0; e < sl->nb_endpoints; e++) {
+				const struct k8s_endpoint *ep = &sl->endpoints[e];
+				struct svc_backend *b;
+
+				if (ep->nb_addrs == 0)
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 8;
+					b = realloc(v, cap * sizeof(*v));
+					if (b == NULL) {
+						free(v);
+						return -ENOMEM;
+					}
+					v = b;
+				}
+				b = &v[n++];
+				b->addr = ep->addrs[0];
+				b->port = sl->ports[j].port;
+				b->flags = (ep->ready ? SVC_BE_READY : 0) |
+					   (ep->serving ? SVC_BE_SERVING : 0) |
+					   (ep->terminating ? SVC_BE_TERMINATING : 0) |
+					   (ep->node_name && strcmp(ep->node_name, node) == 0 ?
+						    SVC_BE_LOCAL : 0);
+				ready += ep->ready;
+				local_ready += ep->ready && (b->flags & SVC_BE_LOCAL);
+			}
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), be_cmp);
+	for (j = 0; j < n; j++) {
+		uint8_t f = v[j].flags;
+		bool fallback = (f & SVC_BE_SERVING) && (f & SVC_BE_TERMINATING);
+
+		if (ready ? (f & SVC_BE_READY) : fallback)
+			v[j].flags |= SVC_BE_USED, sp->nb_used++;
+		if ((f & SVC_BE_LOCAL) && (local_ready ? (f & SVC_BE_READY) : fallback))
+			v[j].flags |= SVC_BE_LOCAL_USED, sp->nb_local_used++;
+	}
+	sp->backends = v;
+	sp->nb_backends = n;
+	return 0;
+}
+
+static int
+svc_add_fe(struct svc_entry *e, uint32_t addr, const struct k8s_service_port *p, uint16_t port,
+	   uint8_t kind, uint16_t idx)
+{
+	struct svc_frontend *v = realloc(e->fe, (e->nb_fe + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -ENOMEM;
+	e->fe = v;
+	v[e->nb_fe++] = (struct svc_frontend){ .addr = addr, .port = port, .proto = p->proto,
+					       .kind = kind, .port_idx = idx, .svc = e };
+	return 0;
+}
+
+/* Frontends: ClusterIPs, NodePorts on this node's addresses, externalIPs, LB ingress IPs. */
+static int
+svc_frontends(struct svc_entry *e, const struct k8s_service *s, const uint32_t *node_ips,
+	      unsigned int nb_node_ips)
+{
+	unsigned int i, j;
+	int rc = 0;
+
+	for (i = 0; i < s->nb_ports && rc == 0; i++) {
+		const struct k8s_service_port *p = &s->ports[i];
+
+		for (j = 0; j < s->nb_cluster_ips && rc == 0; j++)
+			rc = svc_add_fe(e, s->cluster_ips[j], p, p->port, SVC_FE_CLUSTER_IP, i);
+		for (j = 0; p->node_port && j < nb_node_ips && rc == 0; j++)
+			rc = svc_add_fe(e, node_ips[j], p, p->node_port, SVC_FE_NODE_PORT, i);
+		for (j = 0; j < s->nb_external_ips && rc == 0; j++)
+			rc = svc_add_fe(e, s->external_ips[j], p, p->port, SVC_FE_EXTERNAL_IP, i);
+		for (j = 0; j < s->nb_lb_ips && rc == 0; j++)
+			rc = svc_add_fe(e, s->lb_ips[j], p, p->port, SVC_FE_LB_IP, i);
+	}
+	if (e->nb_fe > 1)
+		qsort(e->fe, e->nb_fe, sizeof(*e->fe), fe_cmp);
+	return rc;
+}
+
+/*
+ * Build the entry of Service `name` (NAMESPACE/NAME), or NULL with *rc = 0 when it gets no
+ * DNAT (absent, ignored by the proxy-name label, headless, ExternalName).
+ */
+static struct svc_entry *
+svc_entry_build(const struct cluster *c, const char *name, const char *node,
+		const uint32_t *node_ips, unsigned int nb_node_ips, int *rc)
+{
+	const struct k8s_object *const *slices;
+	const struct k8s_object *o;
+	const struct k8s_service *s;
+	char key[K8S_KEY_MAX];
+	struct svc_entry *e;
+	unsigned int i, nb_slices;
+
+	*rc = 0;
+	snprintf(key, sizeof(key), "Service:%s", name);
+	o = cluster_get(c, key);
+	if (o == NULL || o->svc.ignored || o->svc.headless ||
+	    o->svc.type == K8S_SVC_EXTERNAL_NAME || o->svc.nb_cluster_ips == 0)
+		return NULL;
+	s = &o->svc;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->name = strdup(name)) == NULL ||
+	    (e->ports = calloc(s->nb_ports, sizeof(*e->ports))) == NULL)
+		goto err;
+	e->refcnt = 1;
+	e->type = s->type;
+	e->affinity = s->affinity == K8S_AFFINITY_CLIENT_IP;
+	e->affinity_timeout = s->affinity_timeout;
+	e->external_local = s->external_policy == K8S_TRAFFIC_LOCAL;
+	e->internal_local = s->internal_policy == K8S_TRAFFIC_LOCAL;
+	e->nb_ports = s->nb_ports;
+	slices = cluster_slices_of(c, name, &nb_slices);
+	for (i = 0; i < s->nb_ports; i++) {
+		struct svc_port *sp = &e->ports[i];
+
+		sp->name = strdup(s->ports[i].name ? s->ports[i].name : "");
+		sp->proto = s->ports[i].proto;
+		sp->port = s->ports[i].port;
+		sp->node_port = s->ports[i].node_port;
+		if (sp->name == NULL ||
+		    svc_port_backends(sp, &s->ports[i], slices, nb_slices, node) != 0)
+			goto err;
+	}
+	if (svc_frontends(e, s, node_ips, nb_node_ips) != 0)
+		goto err;
+	return e;
+err:
+	if (e != NULL) {
+		e->refcnt = 1;
+		svc_entry_put(e);
+	}
+	*rc = -ENOMEM;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- Service table */
+
+static void
+svc_table_put(struct svc_table *t)
+{
+	unsigned int i;
+
+	if (t == NULL || --t->refcnt > 0)
+		return;
+	for (i = 0; i < t->nb; i++)
+		svc_entry_put(t->v[i]);
+	free(t->v);
+	free(t->fe);
+	free(t);
+}
+
+/* This node's addresses, where NodePorts listen: its Node's InternalIPs, the uplink's. */
+static unsigned int
+tables_node_ips(const struct tables_builder *b, const struct cluster *c, uint32_t *ips,
+		unsigned int max)
+{
+	char key[K8S_KEY_MAX];
+	const struct k8s_object *o;
+	unsigned int n = 0, i, j;
+
+	snprintf(key, sizeof(key), "Node:%s", b->cfg->y->node_name);
+	o = cluster_get(c, key);
+	for (i = 0; o != NULL && i < o->node.nb_internal_ips && n < max; i++)
+		ips[n++] = o->node.internal_ips[i];
+	for (i = 0; i < b->cfg->nb_ports; i++) {
+		const struct pr_port_conf *pc = &b->cfg->ports[i];
+
+		if (pc->y->role != PR_ROLE_UPLINK)
+			continue;
+		for (j = 0; j < pc->nb_addrs && n < max; j++) {
+			unsigned int k;
+
+			for (k = 0; k < n && ips[k] != pc->addrs[j].addr; k++)
+				;
+			if (k == n)
+				ips[n++] = pc->addrs[j].addr;
+		}
+	}
+	return n;
+}
+
+static int
+svc_table_finish(struct svc_table *t)
+{
+	unsigned int i, n = 0;
+
+	t->nb_backends = 0;
+	for (i = 0; i < t->nb; i++) {
+		unsigned int p;
+
+		n += t->v[i]->nb_fe;
+		for (p = 0; p < t->v[i]->nb_ports; p++)
+			t->nb_backends += t->v[i]->ports[p].nb_backends;
+	}
+	t->fe = malloc((n ? n : 1) * sizeof(*t->fe));
+	if (t->fe == NULL)
+		return -ENOMEM;
+	t->nb_fe = 0;
+	for (i = 0; i < t->nb; i++) {
+		memcpy(&t->fe[t->nb_fe], t->v[i]->fe, t->v[i]->nb_fe * sizeof(*t->fe));
+		t->nb_fe += t->v[i]->nb_fe;
+	}
+	qsort(t->fe, t->nb_fe, sizeof(*t->fe), fe_cmp);
+	return 0;
+}
+
+static struct svc_table *
+svc_table_full(const struct tables_builder *b, struct cluster *c)
+{
+	const struct k8s_object *const *svcs;
+	struct svc_table *t = calloc(1, sizeof(*t));
+	uint32_t ips[32];
+	unsigned int nb_ips = tables_node_ips(b, c, ips, RTE_DIM(ips));
+	unsigned int i, n;
+	int rc = 0;
+
+	svcs = cluster_sorted(c, K8S_SERVICE, &n);
+	if (t == NULL || (t->v = calloc(n ? n : 1, sizeof(*t->v))) == NULL)
+		goto err;
+	t->refcnt = 1;
+	for (i = 0; i < n; i++) {
+		char name[K8S_KEY_MAX];
+		struct svc_entry *e;
+
+		snprintf(name, sizeof(name), "%s/%s", svcs[i]->ns, svcs[i]->name);
+		e = svc_entry_build(c, name, b->cfg->y->node_name, ips, nb_ips, &rc);
+		if (rc != 0)
+			goto err;
+		if (e != NULL)
+			t->v[t->nb++] = e;
+	}
+	if (svc_table_finish(t) != 0)
+		goto err;
+	return t;
+err:
+	if (t != NULL) {
+		t->refcnt = 1;
+		svc_table_put(t);
+	}
+	return NULL;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_dirty(char **dirty, unsigned int n, const char *name)
+{
+	return bsearch(&name, dirty, n, sizeof(*dirty), str_cmp) != NULL;
+}
+
+/*
+ * The previous table with the dirty Services rebuilt: unchanged entries are shared, and the
+ * frontends are the previous ones minus the dirty Services' plus their new ones, merged.
+ */
+static struct svc_table *
+svc_table_update(const struct tables_builder *b, struct cluster *c, const struct svc_table *old,
+		 char **dirty, unsigned int nd)
+{
+	struct svc_table *t = calloc(1, sizeof(*t));
+	struct svc_entry **fresh = calloc(nd ? nd : 1, sizeof(*fresh));
+	uint32_t ips[32];
+	unsigned int nb_ips = tables_node_ips(b, c, ips, RTE_DIM(ips));
+	unsigned int i, j, k, nf = 0;
+	int rc = 0;
+
+	if (t == NULL || fresh == NULL ||
+	    (t->v = calloc(old->nb + nd + 1, sizeof(*t->v))) == NULL)
+		goto err;
+	t->refcnt = 1;
+	for (i = 0; i < nd; i++) {
+		if (i > 0 && strcmp(dirty[i], dirty[i - 1]) == 0)
+			continue;
+		fresh[nf] = svc_entry_build(c, dirty[i], b->cfg->y->node_name, ips, nb_ips, &rc);
+		if (rc != 0)
+			goto err;
+		nf += fresh[nf] != NULL;
+	}
+	/* Entries: the old ones not dirty, merged with the fresh ones (both sorted by name). */
+	for (i = 0, j = 0; i < old->nb || j < nf;) {
+		if (i < old->nb && is_dirty(dirty, nd, old->v[i]->name)) {
+			i++;
+			continue;
+		}
+		if (j == nf || (i < old->nb && strcmp(old->v[i]->name, fresh[j]->name) < 0)) {
+			old->v[i]->refcnt++;
+			t->v[t->nb++] = old->v[i++];
+		} else {
+			t->v[t->nb++] = fresh[j++];
+		}
+	}
+	nf = 0; /* owned by t now */
+	/* Frontends: the old ones of clean Services, merged with the fresh ones. */
+	t->fe = malloc((old->nb_fe + 1) * sizeof(*t->fe) + 64 * sizeof(*t->fe));
+	if (t->fe == NULL)
+		goto err;
+	{
+		struct svc_frontend *nfe = NULL;
+		unsigned int nn = 0, cap = 0;
+
+		for (k = 0; k < t->nb; k++) {
+			if (!is_dirty(dirty, nd, t->v[k]->name))
+				continue;
+			if (nn + t->v[k]->nb_fe > cap) {
+				struct svc_frontend *x;
+
+				cap = (nn + t->v[k]->nb_fe) * 2;
+				x = realloc(nfe, cap * sizeof(*x));
+				if (x == NULL) {
+					free(nfe);
+					goto err;
+				}
+				nfe = x;
+			}
+			memcpy(&nfe[nn], t->v[k]->fe, t->v[k]->nb_fe * sizeof(*nfe));
+			nn += t->v[k]->nb_fe;
+		}
+		if (nn > 1)
+			qsort(nfe, nn, sizeof(*nfe), fe_cmp);
+		if (nn > 64) {
+			struct svc_frontend *x = realloc(t->fe, (old->nb_fe + nn + 1) * sizeof(*x));
+
+			if (x == NULL) {
+				free(nfe);
+				goto err;
+			}
+			t->fe = x;
+		}
+		for (i = 0, j = 0; i < old->nb_fe || j < nn;) {
+			if (i < old->nb_fe && is_dirty(dirty, nd, old->fe[i].svc->name)) {
+				i++;
+				continue;
+			}
+			if (j == nn || (i < old->nb_fe && fe_cmp(&old->fe[i], &nfe[j]) < 0))
+				t->fe[t->nb_fe++] = old->fe[i++];
+			else
+				t->fe[t->nb_fe++] = nfe[j++];
+		}
+		free(nfe);
+	}
+	t->nb_backends = 0;
+	for (k = 0; k < t->nb; k++)
+		for (i = 0; i < t->v[k]->nb_ports; i++)
+			t->nb_backends += t->v[k]->ports[i].nb_backends;
+	free(fresh);
+	return t;
+err:
+	for (i = 0; i < nf; i++)
+		svc_entry_put(fresh[i]);
+	free(fresh);
+	if (t != NULL) {
+		t->refcnt = 1;
+		svc_table_put(t);
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static void
+route_table_put(struct route_table *t)
+{
+	unsigned int i;
+
+	if (t == NULL || --t->refcnt > 0)
+		return;
+	for (i = 0; i < t->nb; i++)
+		free(t->v[i].owner);
+	free(t->v);
+	free(t);
+}
+
+static int
+route_cmp(const void *a, const void *b)
+{
+	const struct route *x = a, *y = b;
+	uint32_t xa = ntohl(x->prefix), ya = ntohl(y->prefix);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return (int)x->plen - (int)y->plen;
+}
+
+static int
+route_add(struct route_table *t, unsigned int *cap, uint32_t prefix, uint8_t plen, uint8_t kind,
+	  uint32_t via, const char *owner)
+{
+	if (t->nb == *cap) {
+		struct route *v = realloc(t->v, (*cap = *cap ? *cap * 2 : 64) * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		t->v = v;
+	}
+	t->v[t->nb] = (struct route){ .prefix = prefix, .plen = plen, .kind = kind, .via = via,
+				      .owner = strdup(owner) };
+	return t->v[t->nb++].owner ? 0 : -ENOMEM;
+}
+
+/* Pod CIDRs of every Node (this one's local, the others' through the overlay), this node's pods. */
+static struct route_table *
+route_table_build(const struct tables_builder *b, struct cluster *c)
+{
+	const struct k8s_object *const *v;
+	struct route_table *t = calloc(1, sizeof(*t));
+	const char *me = b->cfg->y->node_name;
+	unsigned int i, j, n, cap = 0;
+	int rc = 0;
+
+	if (t == NULL)
+		return NULL;
+	t->refcnt = 1;
+	v = cluster_sorted(c, K8S_NODE, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct k8s_node *nd = &v[i]->node;
+		bool local = strcmp(v[i]->name, me) == 0;
+
+		if (!local && nd->nb_internal_ips == 0)
+			continue; /* no way to reach it yet: its pods get no route */
+		for (j = 0; j < nd->nb_pod_cidrs && rc == 0; j++)
+			rc = route_add(t, &cap, nd->pod_cidrs[j].addr, nd->pod_cidrs[j].plen,
+				       local ? ROUTE_LOCAL_CIDR : ROUTE_REMOTE_NODE,
+				       local ? 0 : nd->internal_ips[0], v[i]->name);
+	}
+	v = cluster_sorted(c, K8S_POD, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct k8s_pod *p = &v[i]->pod;
+		char owner[K8S_KEY_MAX];
+
+		if (p->node_name == NULL || strcmp(p->node_name, me) != 0 || !k8s_pod_ip_usable(p))
+			continue;
+		snprintf(owner, sizeof(owner), "%s/%s", v[i]->ns, v[i]->name);
+		for (j = 0; j < p->nb_ips && rc == 0; j++)
+			rc = route_add(t, &cap, p->ips[j], 32, ROUTE_LOCAL_POD, 0, owner);
+	}
+	if (rc != 0) {
+		route_table_put(t);
+		return NULL;
+	}
+	if (t->nb > 1)
+		qsort(t->v, t->nb, sizeof(*t->v), route_cmp);
+	return t;
+}
+
+/* ---------------------------------------------------------------- policies */
+
+static void
+pol_table_put(struct pol_table *t)
+{
+	unsigned int i;
+
+	if (t == NULL || --t->refcnt > 0)
+		return;
+	for (i = 0; i < t->nb; i++) {
+		free(t->v[i].name);
+		free(t->v[i].selected);
+	}
+	free(t->v);
+	free(t);
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = ntohl(*(const uint32_t *)a), y = ntohl(*(const uint32_t *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* Which pods each policy selects (the pods it isolates); the rules come with rte_acl. */
+static struct pol_table *
+pol_table_build(struct cluster *c)
+{
+	const struct k8s_object *const *pol, *const *pods;
+	struct pol_table *t = calloc(1, sizeof(*t));
+	unsigned int i, j, k, np, npods;
+
+	if (t == NULL)
+		return NULL;
+	t->refcnt = 1;
+	pol = cluster_sorted(c, K8S_NETWORKPOLICY, &np);
+	pods = cluster_sorted(c, K8S_POD, &npods);
+	if ((t->v = calloc(np ? np : 1, sizeof(*t->v))) == NULL)
+		goto err;
+	for (i = 0; i < np; i++) {
+		const struct k8s_networkpolicy *p = &pol[i]->policy;
+		struct pol_entry *e = &t->v[t->nb++];
+
+		if (asprintf(&e->name, "%s/%s", pol[i]->ns, pol[i]->name) < 0) {
+			e->name = NULL;
+			goto err;
+		}
+		e->ingress = p->has_ingress_type;
+		e->egress = p->has_egress_type;
+		e->nb_ingress_rules = p->nb_ingress;
+		e->nb_egress_rules = p->nb_egress;
+		for (j = 0; j < npods; j++) {
+			const struct k8s_pod *pd = &pods[j]->pod;
+			uint32_t *x;
+
+			if (strcmp(pods[j]->ns, pol[i]->ns) != 0 || !k8s_pod_ip_usable(pd) ||
+			    !k8s_selector_matches(&p->pod_selector, &pods[j]->labels))
+				continue;
+			x = realloc(e->selected, (e->nb_selected + pd->nb_ips) * sizeof(*x));
+			if (x == NULL)
+				goto err;
+			e->selected = x;
+			for (k = 0; k < pd->nb_ips; k++)
+				e->selected[e->nb_selected++] = pd->ips[k];
+		}
+		if (e->nb_selected > 1)
+			qsort(e->selected, e->nb_selected, sizeof(uint32_t), u32_cmp);
+	}
+	return t;
+err:
+	pol_table_put(t);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- snapshots */
+
+static void
+tables_put(struct pr_tables *t)
+{
+	if (t == NULL)
+		return;
+	svc_table_put(t->svc);
+	route_table_put(t->routes);
+	pol_table_put(t->pol);
+	free(t);
+}
+
+struct tables_builder *
+tables_builder_new(const struct pr_config *cfg)
+{
+	struct tables_builder *b = calloc(1, sizeof(*b));
+
+	if (b != NULL)
+		b->cfg = cfg;
+	return b;
+}
+
+void
+tables_builder_free(struct tables_builder *b)
+{
+	free(b);
+}
+
+static void
+free_dirty(char **d, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		free(d[i]);
+	free(d);
+}
+
+struct pr_tables *
+tables_build(struct tables_builder *b, struct cluster *c, bool full)
+{
+	const struct pr_tables *prev = b->last;
+	uint32_t changed = cluster_take_changes(c);
+	uint64_t t0 = tables_now_ns();
+	struct pr_tables *t = calloc(1, sizeof(*t));
+	unsigned int nd;
+	bool all;
+	char **dirty = cluster_take_dirty_services(c, &nd, &all);
+
+	if (t == NULL)
+		goto err;
+	full = full || prev == NULL || b->force_full;
+	/* Services: their entries depend on Services, EndpointSlices and this Node's IPs. */
+	if (full || all || (changed & (1u << K8S_NODE))) {
+		t->svc = svc_table_full(b, c);
+	} else if (nd > 0) {
+		qsort(dirty, nd, sizeof(*dirty), str_cmp);
+		t->svc = svc_table_update(b, c, prev->svc, dirty, nd);
+	} else {
+		t->svc = prev->svc;
+		t->svc->refcnt++;
+	}
+	if (full || (changed & ((1u << K8S_NODE) | (1u << K8S_POD)))) {
+		t->routes = route_table_build(b, c);
+	} else {
+		t->routes = prev->routes;
+		t->routes->refcnt++;
+	}
+	if (full || (changed & ((1u << K8S_NETWORKPOLICY) | (1u << K8S_POD) |
+				(1u << K8S_NAMESPACE)))) {
+		t->pol = pol_table_build(c);
+	} else {
+		t->pol = prev->pol;
+		t->pol->refcnt++;
+	}
+	if (t->svc == NULL || t->routes == NULL || t->pol == NULL)
+		goto err;
+	free_dirty(dirty, nd);
+	dirty = NULL;
+	for (nd = 0; nd < K8S_KIND_COUNT; nd++)
+		t->objects[nd] = cluster_count(c, nd);
+	t->generation = ++b->generation;
+	t->model_generation = cluster_generation(c);
+	t->build_ns = tables_now_ns() - t0;
+	b->last = t;
+	b->force_full = false;
+	return t;
+err:
+	if (dirty != NULL)
+		free_dirty(dirty, nd);
+	tables_put(t);
+	b->force_full = true;
+	errno = ENOMEM;
+	return NULL;
+}
+
+void
+tables_publish(struct pr_tables *t)
+{
+	struct pr_tables *old = pr_tables_live;
+
+	__atomic_store_n(&pr_tables_live, t, __ATOMIC_RELEASE);
+	if (old == NULL)
+		return;
+	/* Every worker that could hold `old` passes a quiescent state before it goes. */
+	if (pr_rcu != NULL)
+		rte_rcu_qsbr_synchronize(pr_rcu, RTE_QSBR_THRID_INVALID);
+	pthread_mutex_lock(&tables_lock);
+	tables_put(old);
+	pthread_mutex_unlock(&tables_lock);
+}
+
+void
+tables_fini(void)
+{
+	pthread_mutex_lock(&tables_lock);
+	tables_put(pr_tables_live);
+	pr_tables_live = NULL;
+	pthread_mutex_unlock(&tables_lock);
+}
+
+void
+tables_read_lock(void)
+{
+	pthread_mutex_lock(&tables_lock);
+}
+
+void
+tables_read_unlock(void)
+{
+	pthread_mutex_unlock(&tables_lock);
+}

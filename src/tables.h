@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data-path tables, built from the cluster model by one builder (whatever the source)
+ * and published to the workers by pointer swap under RCU: a worker loads pr_tables_live once
+ * per burst (acquire) and never sees a half-built table; the control core frees a replaced
+ * snapshot only after every worker has passed a quiescent state.
+ *
+ * A snapshot is made of sub-tables (Services, routes, policies), each reference-counted so
+ * that a new snapshot shares what did not change; within the Service table, each Service's
+ * entry is shared too, so one changed EndpointSlice rebuilds one entry.
+ */
+#ifndef PR_TABLES_H
+#define PR_TABLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cluster.h"
+#include "config.h"
+
+/* ---- Services */
+
+enum svc_fe_kind {
+	SVC_FE_CLUSTER_IP,
+	SVC_FE_NODE_PORT,
+	SVC_FE_EXTERNAL_IP,
+	SVC_FE_LB_IP,
+};
+
+#define SVC_BE_READY 0x01
+#define SVC_BE_SERVING 0x02
+#define SVC_BE_TERMINATING 0x04
+#define SVC_BE_LOCAL 0x08      /* on this node */
+#define SVC_BE_USED 0x10       /* picked for Cluster traffic policy */
+#define SVC_BE_LOCAL_USED 0x20 /* picked for Local traffic policy */
+
+struct svc_backend {
+	uint32_t addr; /* network order */
+	uint16_t port;
+	uint8_t flags;
+};
+
+struct svc_port {
+	char *name;
+	uint8_t proto;
+	uint16_t port;
+	uint16_t node_port;
+	unsigned int nb_backends;
+	struct svc_backend *backends; /* sorted by (addr, port) */
+	unsigned int nb_used, nb_local_used;
+};
+
+/* One Service, immutable once built, shared by the snapshots that hold it. */
+struct svc_entry {
+	uint32_t refcnt;
+	char *name; /* NAMESPACE/NAME */
+	uint8_t type; /* enum k8s_service_type */
+	bool affinity;
+	uint32_t affinity_timeout;
+	bool external_local, internal_local;
+	unsigned int nb_ports;
+	struct svc_port *ports;
+	unsigned int nb_fe;
+	struct svc_frontend *fe; /* this Service's frontends, sorted */
+};
+
+/* An address clients send to: (addr, proto, port) -> a Service port. */
+struct svc_frontend {
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto;
+	uint8_t kind; /* enum svc_fe_kind */
+	uint16_t port_idx;
+	const struct svc_entry *svc;
+};
+
+struct svc_table {
+	uint32_t refcnt;
+	unsigned int nb;
+	struct svc_entry **v; /* sorted by name */
+	unsigned int nb_fe;
+	struct svc_frontend *fe; /* sorted by (addr, proto, port) */
+	unsigned int nb_backends;
+};
+
+/* ---- routes */
+
+enum route_kind {
+	ROUTE_LOCAL_CIDR,  /* this node's pod CIDR: the pods port */
+	ROUTE_LOCAL_POD,   /* one pod of this node */
+	ROUTE_REMOTE_NODE, /* another node's pod CIDR: the overlay towards its InternalIP */
+};
+
+struct route {
+	uint32_t prefix; /* network order */
+	uint8_t plen;
+	uint8_t kind;    /* enum route_kind */
+	uint32_t via;    /* the node's InternalIP for ROUTE_REMOTE_NODE */
+	char *owner;     /* node name, or NAMESPACE/NAME of the pod */
+};
+
+struct route_table {
+	uint32_t refcnt;
+	unsigned int nb;
+	struct route *v; /* sorted by (prefix, plen) */
+};
+
+/* ---- policies */
+
+struct pol_entry {
+	char *name;           /* NAMESPACE/NAME */
+	bool ingress, egress; /* the types it isolates for */
+	unsigned int nb_ingress_rules, nb_egress_rules;
+	unsigned int nb_selected;
+	uint32_t *selected;   /* IPs of this node's... of every pod it selects, sorted */
+};
+
+struct pol_table {
+	uint32_t refcnt;
+	unsigned int nb;
+	struct pol_entry *v; /* sorted by name */
+};
+
+/* ---- snapshots */
+
+struct pr_tables {
+	uint64_t generation;       /* of this snapshot: 1, 2, ... */
+	uint64_t model_generation; /* the cluster model's generation it was built from */
+	uint64_t build_ns;         /* how long the build took */
+	unsigned int objects[K8S_KIND_COUNT]; /* the model's objects by kind */
+	struct svc_table *svc;
+	struct route_table *routes;
+	struct pol_table *pol;
+};
+
+/* The snapshot the workers read: __atomic_load_n(&pr_tables_live, __ATOMIC_ACQUIRE). */
+extern struct pr_tables *pr_tables_live;
+
+struct tables_builder;
+
+struct tables_builder *tables_builder_new(const struct pr_config *cfg);
+void tables_builder_free(struct tables_builder *b);
+
+/*
+ * Build a snapshot from the model, re-using the sub-tables (and Service entries) whose inputs
+ * did not change since the previous build; `full` forces a build from scratch (start, relist,
+ * reload). NULL with errno on failure (the previous snapshot stays).
+ */
+struct pr_tables *tables_build(struct tables_builder *b, struct cluster *c, bool full);
+
+/*
+ * Publish t: swap it in, wait for the workers (rte_rcu_qsbr), free the previous snapshot.
+ * Control core only.
+ */
+void tables_publish(struct pr_tables *t);
+
+/* Free every snapshot at exit, after the workers stopped. */
+void tables_fini(void);
+
+/* Hold off frees while reading pr_tables_live from another thread (telemetry). */
+void tables_read_lock(void);
+void tables_read_unlock(void);
+
+#endif

@@ -1,0 +1,270 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Cluster state through a real redis-server and podrouterctl, as docs/cluster-state.md says.
+
+podrouter follows Redis while its data path forwards (net_null cross-connected, counted):
+apply, change and delete each kind and see it in the telemetry dumps; kill and restart Redis
+and see the router resync while forwarding goes on; trim the stream past the router and see
+a full relist; write garbage, a wrong type and a rule-breaking object straight into Redis and
+see each rejected with its reason while the rest applies; the same manifests from a file give
+the same dumps; and a read-only replica serves the router while podrouterctl writes the
+primary.
+"""
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+from prtest import Redis, Router, check, finish, free_port
+
+binary = sys.argv[1]
+ctl = os.path.join(os.path.dirname(binary), "podrouterctl")
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+manifest = os.path.join(root, "conf", "demo", "cluster.yaml")
+tmp = tempfile.mkdtemp(prefix="prtest-cluster-")
+
+
+def podrouterctl(redis, *args, stdin=None):
+    p = subprocess.run([ctl, "--redis", redis.url()] + list(args), capture_output=True,
+                       text=True, input=stdin, timeout=30)
+    return p.returncode, p.stdout + p.stderr
+
+
+def router_config(cluster):
+    return {"node_name": "demo-node-a",
+            "eal": {"hugepages": "off"},
+            "ports": [{"name": "up", "role": "uplink", "device": "net_null_u,size=64",
+                       "forward_to": "pods", "addresses": ["198.18.0.2/24"]},
+                      {"name": "pods", "role": "pods", "device": "net_null_p,no-rx=1"}],
+            "workers": [{"lcore": 1, "poll": [{"port": "up"}, {"port": "pods"}]}],
+            "cluster": cluster}
+
+
+def wait_for(r, cmd, pred, what, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = r.telemetry(cmd)
+        if pred(v):
+            return v
+        if time.monotonic() > deadline:
+            check(False, "%s: timed out; last %s = %s" % (what, cmd, json.dumps(v)[:800]))
+            return v
+        time.sleep(0.05)
+
+
+def by_name(dump):
+    """Services, their ports and policies come as dicts keyed "0", "1", ... of objects with a
+    name (DPDK 22.11's telemetry dict keys cannot hold '-' or '.')."""
+    return {x["name"]: x for x in dump.values()}
+
+
+def svc(r, name=None, cmd="/podrouter/services"):
+    return by_name(r.telemetry(cmd + ("," + name if name else "")))
+
+
+def port(r, name, p, cmd="/podrouter/endpoints"):
+    return by_name(svc(r, name, cmd)[name]["ports"])[p]
+
+
+def dumps(r):
+    return {c: r.telemetry(c) for c in ("/podrouter/services", "/podrouter/endpoints",
+                                        "/podrouter/routes", "/podrouter/policies")}
+
+
+def items():
+    with open(manifest) as f:
+        return yaml.safe_load(f)["items"]
+
+
+def find(kind, name):
+    return copy.deepcopy(next(o for o in items() if o["kind"] == kind and
+                              o["metadata"]["name"] == name))
+
+
+def apply_obj(redis, obj):
+    return podrouterctl(redis, "apply", "-f", "-", stdin=json.dumps(obj))
+
+
+redis = Redis(tmp).start()
+rc, out = podrouterctl(redis, "apply", "-f", manifest)
+check(rc == 0 and "applied 13 object(s)" in out, "podrouterctl apply: %d %s" % (rc, out))
+rc, out = podrouterctl(redis, "get")
+check(out.count("\n") == 13 and "Service:shop/web" in out, "podrouterctl get: " + out)
+
+r = Router(binary, router_config({"redis": redis.url()}), tmp=tmp).start()
+want = {"Node": 2, "Namespace": 2, "Pod": 4, "Service": 2, "EndpointSlice": 2,
+        "NetworkPolicy": 1}
+wait_for(r, "/podrouter/sync", lambda s: s["objects"] == want, "initial list")
+sync = r.telemetry("/podrouter/sync")
+check(sync["source"] == "redis" and sync["connected"] == 1 and sync["lists"] == 1,
+      "sync after list: %s" % sync)
+
+# What the data path sees.
+services = svc(r)
+web = services.get("shop/web", {})
+check(sorted(web.get("frontends", [])) == sorted(
+    ["10.96.0.10:80/TCP ClusterIP", "198.18.0.2:30080/TCP NodePort",
+     "198.18.100.10:80/TCP LoadBalancer"]), "web frontends: %s" % web.get("frontends"))
+check(port(r, "shop/web", "http", "/podrouter/services")["usable"] == 2, "web usable backends")
+check(services.get("shop/db", {}).get("session_affinity") == "ClientIP", "db affinity")
+ep = port(r, "shop/web", "http")["endpoints"]
+check(ep == ["10.244.1.2:8080 ready serving local used used_local",
+             "10.244.2.2:8080 ready serving used"], "web endpoints: %s" % ep)
+routes = r.telemetry("/podrouter/routes")
+check(routes == ["10.244.1.0/24 local-cidr demo-node-a", "10.244.1.2/32 local-pod shop/web-1",
+                 "10.244.1.3/32 local-pod shop/db-0",
+                 "10.244.2.0/24 remote-node via 198.18.0.3 demo-node-b"],
+      "routes: %s" % routes)
+pol = by_name(r.telemetry("/podrouter/policies"))
+check(pol.get("shop/db-from-web", {}).get("selected_pods") == ["10.244.1.3"], "policy: %s" % pol)
+
+# Change each kind.
+sl = find("EndpointSlice", "web-abc12")
+sl["endpoints"][0]["conditions"] = {"ready": False, "serving": True, "terminating": True}
+apply_obj(redis, sl)
+wait_for(r, "/podrouter/endpoints,shop/web",
+         lambda d: d["0"]["ports"]["0"]["usable"] == 1, "slice change")
+ep = port(r, "shop/web", "http")["endpoints"]
+check(ep[0] == "10.244.1.2:8080 serving terminating local used_local",
+      "terminating local endpoint: %s" % ep)
+s2 = find("Service", "db")
+s2["spec"]["ports"][0]["port"] = 6432
+apply_obj(redis, s2)
+wait_for(r, "/podrouter/services,shop/db",
+         lambda d: d["0"]["frontends"] == ["10.96.0.20:6432/TCP ClusterIP"], "service change")
+n2 = find("Node", "demo-node-b")
+n2["spec"]["podCIDR"] = "10.244.7.0/24"
+n2["spec"]["podCIDRs"] = ["10.244.7.0/24"]
+apply_obj(redis, n2)
+wait_for(r, "/podrouter/routes",
+         lambda v: "10.244.7.0/24 remote-node via 198.18.0.3 demo-node-b" in v, "node change")
+p2 = find("Pod", "db-0")
+p2["metadata"]["labels"] = {"app": "db-old"}
+apply_obj(redis, p2)
+wait_for(r, "/podrouter/policies",
+         lambda v: by_name(v)["shop/db-from-web"]["selected_pods"] == [], "pod label change")
+np = find("NetworkPolicy", "db-from-web")
+np["spec"]["podSelector"] = {"matchLabels": {"app": "db-old"}}
+apply_obj(redis, np)
+wait_for(r, "/podrouter/policies",
+         lambda v: by_name(v)["shop/db-from-web"]["selected_pods"] == ["10.244.1.3"],
+         "policy change")
+ns = find("Namespace", "monitoring")
+ns["metadata"]["labels"] = {"team": "ops"}
+rc, out = apply_obj(redis, ns)
+check(rc == 0, "namespace apply: " + out)
+rc, out = podrouterctl(redis, "delete", "Pod", "shop/web-1")
+check(rc == 0, "delete pod: " + out)
+wait_for(r, "/podrouter/routes", lambda v: not any("web-1" in x for x in v), "pod delete")
+rc, out = podrouterctl(redis, "delete", "-f", "-", stdin=json.dumps(find("Service", "web")))
+check(rc == 0, "delete -f: " + out)
+wait_for(r, "/podrouter/services", lambda v: "shop/web" not in by_name(v), "service delete")
+rc, out = podrouterctl(redis, "delete", "Node", "demo-node-b")
+wait_for(r, "/podrouter/sync", lambda s: s["objects"]["Node"] == 1, "node delete")
+
+# A bad manifest writes nothing and names the object and field.
+bad = find("Service", "web")
+bad["spec"]["ports"][0]["port"] = 70000
+extra = find("Namespace", "shop")
+extra["metadata"]["name"] = "extra"
+rc, out = apply_obj(redis, {"apiVersion": "v1", "kind": "List", "items": [extra, bad]})
+check(rc != 0 and "spec.ports[0].port" in out and "nothing written" in out,
+      "bad manifest refused: %s" % out)
+got = podrouterctl(redis, "get")[1]
+check("Service:shop/web" not in got and "Namespace:extra" not in got,
+      "nothing written for the bad manifest: %s" % got)
+
+# Garbage, a wrong type and a rule-breaking object straight into Redis; a good one beside.
+gen = r.telemetry("/podrouter/sync")["generation"]
+good = find("Service", "web")
+good["metadata"]["name"] = "web2"
+good["spec"]["clusterIP"] = "10.96.0.30"
+good["spec"]["clusterIPs"] = ["10.96.0.30"]
+bad = find("Service", "web")
+bad["metadata"]["name"] = "broken"
+bad["spec"]["sessionAffinity"] = "Sticky"
+script = "".join("MULTI\n%s\nXADD podrouter:events * op apply kind %s key %s\nEXEC\n" % (
+    cmd, kind, key) for cmd, kind, key in [
+    ("SET podrouter:obj:Service:shop/junk '{{{ not yaml'", "Service",
+     "podrouter:obj:Service:shop/junk"),
+    ("HSET podrouter:obj:Pod:shop/hash f v", "Pod", "podrouter:obj:Pod:shop/hash"),
+    ("SET podrouter:obj:Service:shop/broken '%s'" % json.dumps(bad), "Service",
+     "podrouter:obj:Service:shop/broken"),
+    ("SET podrouter:obj:Service:shop/web2 '%s'" % json.dumps(good), "Service",
+     "podrouter:obj:Service:shop/web2")])
+redis.cli(stdin=script)
+sync = wait_for(r, "/podrouter/sync", lambda s: len(s["rejected"]) >= 3, "rejects")
+rej = {x.split(": ", 1)[0]: x.split(": ", 1)[1] for x in sync["rejected"]}
+check(set(rej) == {"Service:shop/junk", "Pod:shop/hash", "Service:shop/broken"},
+      "rejected keys: %s" % rej)
+check("WRONGTYPE" in rej.get("Pod:shop/hash", ""), "wrong type reason: %s" % rej)
+check("sessionAffinity" in rej.get("Service:shop/broken", ""), "rule reason: %s" % rej)
+wait_for(r, "/podrouter/services", lambda v: "shop/web2" in by_name(v),
+         "good object beside rejects")
+
+# Kill Redis: forwarding goes on with the last tables; restart: the router resyncs.
+before = r.telemetry("/podrouter/stats")["tx_packets"]
+redis.stop()
+time.sleep(1.0)
+mid = r.telemetry("/podrouter/stats")["tx_packets"]
+sync = r.telemetry("/podrouter/sync")
+check(mid > before, "forwarding while Redis is away: %d -> %d" % (before, mid))
+check(sync["connected"] == 0, "sync says disconnected: %s" % sync)
+check("shop/web2" in svc(r), "tables kept while Redis is away")
+redis.start()
+rc, out = apply_obj(redis, find("Service", "web"))
+wait_for(r, "/podrouter/services", lambda v: "shop/web" in by_name(v), "change after restart")
+sync = r.telemetry("/podrouter/sync")
+check(sync["connected"] == 1 and sync["reconnects"] >= 1, "resynced: %s" % sync)
+check(r.telemetry("/podrouter/stats")["dropped"] == 0, "no packet lost across it all")
+
+# Trim the stream past the router: an entry it never saw is gone, so it must list again.
+lists = r.telemetry("/podrouter/sync")["lists"]
+ns2 = find("Namespace", "shop")
+ns2["metadata"]["name"] = "trimmed"
+redis.cli(stdin="MULTI\nSET podrouter:obj:Namespace:trimmed '%s'\n"
+          "XADD podrouter:events * op apply kind Namespace key podrouter:obj:Namespace:trimmed\n"
+          "XTRIM podrouter:events MAXLEN 0\nEXEC\n" % json.dumps(ns2))
+sync = wait_for(r, "/podrouter/sync", lambda s: s["lists"] > lists and
+                s["objects"]["Namespace"] == 3, "relist after trim")
+time.sleep(0.5)
+check(r.telemetry("/podrouter/sync")["lists"] == lists + 1, "one relist, not a loop")
+check(r.stop() == 0, "router exit 0")
+
+# The same manifests from a file and from Redis give identical dumps.
+redis2 = Redis(tmp, "redis2").start()
+podrouterctl(redis2, "apply", "-f", manifest)
+ra = Router(binary, router_config({"redis": redis2.url()}), tmp=tmp).start()
+wait_for(ra, "/podrouter/sync", lambda s: s["objects"] == want, "redis2 list")
+da = dumps(ra)
+ra.stop()
+rb = Router(binary, router_config({"file": manifest}), tmp=tmp).start()
+wait_for(rb, "/podrouter/sync", lambda s: s["objects"] == want, "file load")
+db = dumps(rb)
+check(rb.telemetry("/podrouter/sync")["source"] == "file", "file source")
+check(da == db, "file and Redis dumps differ:\n%s\n%s" % (json.dumps(da)[:600],
+                                                           json.dumps(db)[:600]))
+rb.stop()
+
+# A read-only replica serves the router; podrouterctl writes the primary.
+primary = Redis(tmp, "primary", port=free_port()).start()
+replica = Redis(tmp, "replica", replica_of=primary).start()
+podrouterctl(primary, "apply", "-f", manifest)
+rr = Router(binary, router_config({"redis": replica.url()}), tmp=tmp).start()
+wait_for(rr, "/podrouter/sync", lambda s: s["objects"] == want, "list from the replica")
+sl = find("EndpointSlice", "db-xyz34")
+sl["endpoints"].append({"addresses": ["10.244.2.5"], "conditions": {"ready": True},
+                        "nodeName": "demo-node-b"})
+apply_obj(primary, sl)
+wait_for(rr, "/podrouter/endpoints,shop/db",
+         lambda d: d["0"]["ports"]["0"]["usable"] == 2, "change through the replica")
+check(podrouterctl(replica, "apply", "-f", manifest)[0] != 0, "the replica refuses writes")
+check(rr.stop() == 0, "replica router exit 0")
+for x in (replica, primary, redis2, redis):
+    x.stop()
+finish("cluster")
