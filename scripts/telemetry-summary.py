@@ -1,10 +1,43 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Print podrouter's /podrouter/stats (as dpdk-telemetry.py prints it, on stdin) as tables."""
+"""Print podrouter's telemetry (as dpdk-telemetry.py prints it, on stdin) as tables.
+
+  telemetry-summary.py              /podrouter/stats
+  telemetry-summary.py --sync       /podrouter/sync
+  telemetry-summary.py --services   /podrouter/services or /podrouter/endpoints
+  telemetry-summary.py --routes     /podrouter/routes
+"""
 import json
 import sys
 
 text = sys.stdin.read()
+mode = sys.argv[1] if len(sys.argv) > 1 else "--stats"
+if mode != "--stats":
+    reply = next(iter(json.loads(next(
+        line for line in text.splitlines() if line.startswith("{"))).values()))
+    if mode == "--sync":
+        print("  source %s (%s), connected %d, stream at %s, generation %d" % (
+            reply["source"], reply["where"], reply["connected"], reply["last_stream_id"],
+            reply["generation"]))
+        print("  objects: " + ", ".join("%s %d" % kv for kv in reply["objects"].items()))
+        print("  tables: %d services, %d frontends, %d backends, %d routes; last build %d us,"
+              " change to publication %d us" % (
+                  reply["services"], reply["frontends"], reply["backends"], reply["routes"],
+                  reply["build_us"], reply["change_to_publish_us"]))
+        for r in reply["rejected"]:
+            print("  rejected: " + r)
+    elif mode == "--services":
+        for s in reply.values():
+            print("  %s (%s): %s" % (s["name"], s["type"], ", ".join(s["frontends"])))
+            for p in s["ports"].values():
+                print("    port %s %s/%d: %d backends, %d usable" % (
+                    p["name"] or "-", p["protocol"], p["port"], p["backends"], p["usable"]))
+                for e in p.get("endpoints", []):
+                    print("      " + e)
+    elif mode == "--routes":
+        for r in reply:
+            print("  " + r)
+    sys.exit(0)
 stats = None
 for line in text.splitlines():
     line = line.strip()

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <time.h>
 #include <signal.h>
@@ -163,6 +164,13 @@ main(int argc, char **argv)
 			return EXIT_CONFIG;
 		}
 	}
+
+	/*
+	 * The control core builds and frees tables of hundreds of KB per change: keep glibc
+	 * from mmap()ing and unmapping each (page faults on every build) or trimming the heap.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 
 	cfg = config_load(path, stderr);
 	if (cfg == NULL)

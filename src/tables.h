@@ -50,9 +50,12 @@ struct svc_port {
 	unsigned int nb_used, nb_local_used;
 };
 
-/* One Service, immutable once built, shared by the snapshots that hold it. */
+/*
+ * One Service, immutable once built. A table built incrementally takes over the entries of
+ * its predecessor that did not change (no copy, no per-entry count: touching 10,000 entries
+ * per change would cost more than the change); see struct svc_table.
+ */
 struct svc_entry {
-	uint32_t refcnt;
 	char *name; /* NAMESPACE/NAME */
 	uint8_t type; /* enum k8s_service_type */
 	bool affinity;
@@ -81,6 +84,14 @@ struct svc_table {
 	unsigned int nb_fe;
 	struct svc_frontend *fe; /* sorted by (addr, proto, port) */
 	unsigned int nb_backends;
+	/*
+	 * Who frees the entries: this table, until a successor is built from it; then the
+	 * successor owns the unchanged ones, and this table frees only those it had that the
+	 * successor replaced or dropped (`retired`), when it goes itself.
+	 */
+	bool owns_entries;
+	struct svc_entry **retired;
+	unsigned int nb_retired;
 };
 
 /* ---- routes */
@@ -156,6 +167,9 @@ void tables_publish(struct pr_tables *t);
 
 /* Free every snapshot at exit, after the workers stopped. */
 void tables_fini(void);
+
+/* Free a snapshot that was never published (and is not the builder's last one). */
+void tables_discard(struct pr_tables *t);
 
 /* Hold off frees while reading pr_tables_live from another thread (telemetry). */
 void tables_read_lock(void);
