@@ -19,6 +19,7 @@
 
 #include <yaml.h>
 
+#include "json_doc.h"
 #include "k8s.h"
 
 #define K8S_NAME_MAX 253    /* DNS-1123 subdomain */
@@ -2187,7 +2188,24 @@ static int
 docs_load(const char *buf, size_t len, struct doc_set *d, const char *source, FILE *err)
 {
 	yaml_parser_t parser;
+	yaml_document_t json;
 	int rc = 0;
+
+	/* JSON (what podrouterctl writes to Redis): read without libyaml's scanner. */
+	rc = json_doc_load(buf, len, &json);
+	if (rc == 0) {
+		d->v = malloc(sizeof(*d->v));
+		if (d->v == NULL) {
+			yaml_document_delete(&json);
+			return -ENOMEM;
+		}
+		d->v[0] = json;
+		d->n = 1;
+		return 0;
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	rc = 0; /* not strict JSON: YAML it is */
 
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
