@@ -22,6 +22,7 @@
 #include <rte_pdump.h>
 
 #include "config.h"
+#include "clock.h"
 #include "log.h"
 #include "ports.h"
 #include "source.h"
@@ -59,15 +60,6 @@ on_signal(int sig)
 		workers_request_stop();
 }
 
-static uint64_t
-control_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * The control loop: poll the cluster-state source (it blocks at most 100 ms), and when the
  * model changed, build the tables and publish them. The data path never waits for this.
@@ -91,10 +83,10 @@ control_loop(struct source *src, struct tables_builder *b)
 				LOG(ERR, "table build failed: %s; the data path keeps the last "
 				    "tables", strerror(errno));
 			} else {
-				uint64_t t0 = control_now_ns();
+				uint64_t t0 = pr_monotonic_ns();
 
 				tables_publish(t);
-				published = control_now_ns();
+				published = pr_monotonic_ns();
 				latency = published - source_status(src)->last_change_ns;
 				published -= t0;
 				LOG(DEBUG, "tables generation %" PRIu64 " published (%" PRIu64

@@ -21,6 +21,7 @@
 
 #include <rte_common.h>
 
+#include "clock.h"
 #include "log.h"
 #include "redis_conn.h"
 #include "source.h"
@@ -50,15 +51,6 @@ struct source {
 	uint64_t next_try_ns;
 	unsigned int failures;
 };
-
-static uint64_t
-src_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ---------------------------------------------------------------- rejects */
 
@@ -180,7 +172,7 @@ src_file_load(struct source *s, bool *full)
 	char *msg = NULL, *line, *save = NULL;
 	size_t msg_len = 0;
 	FILE *err = open_memstream(&msg, &msg_len);
-	uint64_t t0 = src_now_ns();
+	uint64_t t0 = pr_monotonic_ns();
 	int bad;
 
 	if (m == NULL || err == NULL) {
@@ -207,7 +199,7 @@ src_file_load(struct source *s, bool *full)
 	s->model = m;
 	s->loaded = true;
 	s->st.lists++;
-	s->st.last_change_ns = src_now_ns();
+	s->st.last_change_ns = pr_monotonic_ns();
 	s->st.list_ns = s->st.last_change_ns - t0;
 	LOG(INFO, "%s: %d object(s) loaded, %d rejected", s->path, p.applied, bad > 0 ? bad : 0);
 	*full = true;
@@ -229,7 +221,7 @@ src_redis_down(struct source *s, const char *what)
 	s->st.connected = false;
 	s->backoff_ms = s->backoff_ms ? RTE_MIN(s->backoff_ms * 2, SRC_BACKOFF_MAX_MS) :
 					SRC_BACKOFF_MIN_MS;
-	s->next_try_ns = src_now_ns() + (uint64_t)s->backoff_ms * 1000000ull;
+	s->next_try_ns = pr_monotonic_ns() + (uint64_t)s->backoff_ms * 1000000ull;
 }
 
 static redisReply *
@@ -297,7 +289,7 @@ src_redis_list(struct source *s, bool *full)
 	redisReply *r;
 	int rc = -EIO;
 
-	uint64_t t0 = src_now_ns();
+	uint64_t t0 = pr_monotonic_ns();
 
 	r = src_cmd(s, "XREVRANGE %s:events + - COUNT 1", s->prefix);
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
@@ -353,7 +345,7 @@ src_redis_list(struct source *s, bool *full)
 	snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", newest);
 	s->listed = true;
 	s->st.lists++;
-	s->st.last_change_ns = src_now_ns();
+	s->st.last_change_ns = pr_monotonic_ns();
 	s->st.list_ns = s->st.last_change_ns - t0;
 	*full = true;
 	LOG(INFO, "redis %s: listed %zu object(s) up to stream entry %s", s->st.where, n, newest);
@@ -478,7 +470,7 @@ src_redis_poll(struct source *s, int timeout_ms, bool *full)
 	int rc;
 
 	if (s->rc == NULL) {
-		uint64_t now = src_now_ns();
+		uint64_t now = pr_monotonic_ns();
 
 		if (now < s->next_try_ns) {
 			usleep((useconds_t)RTE_MIN((s->next_try_ns - now) / 1000,
@@ -537,7 +529,7 @@ src_redis_poll(struct source *s, int timeout_ms, bool *full)
 
 			sscanf(s->st.last_id, "%lld", &ms);
 			s->st.last_write_ms = ms;
-			s->st.last_change_ns = src_now_ns();
+			s->st.last_change_ns = pr_monotonic_ns();
 		}
 	}
 	freeReplyObject(r);

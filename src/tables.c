@@ -15,6 +15,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "clock.h"
 #include "log.h"
 #include "tables.h"
 #include "worker.h"
@@ -34,15 +35,6 @@ struct tables_builder {
 };
 
 /* ---------------------------------------------------------------- helpers */
-
-static uint64_t
-tables_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int
 fe_cmp(const void *a, const void *b)
@@ -742,7 +734,7 @@ tables_build(struct tables_builder *b, struct cluster *c, bool full)
 {
 	const struct pr_tables *prev = b->last;
 	uint32_t changed = cluster_take_changes(c);
-	uint64_t t0 = tables_now_ns();
+	uint64_t t0 = pr_monotonic_ns();
 	struct pr_tables *t = calloc(1, sizeof(*t));
 	unsigned int nd;
 	bool all;
@@ -788,7 +780,7 @@ tables_build(struct tables_builder *b, struct cluster *c, bool full)
 		t->objects[nd] = cluster_count(c, nd);
 	t->generation = ++b->generation;
 	t->model_generation = cluster_generation(c);
-	t->build_ns = tables_now_ns() - t0;
+	t->build_ns = pr_monotonic_ns() - t0;
 	b->last = t;
 	b->force_full = false;
 	return t;
