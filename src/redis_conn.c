@@ -13,6 +13,20 @@ url_fail(char *err, size_t len, const char *url, const char *why)
 	return -EINVAL;
 }
 
+/* "user:pass" or "pass" between p and at. */
+static void
+redis_url_userinfo(struct pr_redis_url *u, const char *p, const char *at)
+{
+	const char *colon = memchr(p, ':', (size_t)(at - p));
+
+	if (colon != NULL) {
+		snprintf(u->user, sizeof(u->user), "%.*s", (int)(colon - p), p);
+		snprintf(u->pass, sizeof(u->pass), "%.*s", (int)(at - colon - 1), colon + 1);
+	} else {
+		snprintf(u->pass, sizeof(u->pass), "%.*s", (int)(at - p), p);
+	}
+}
+
 int
 redis_url_parse(const char *url, struct pr_redis_url *u, char *err, size_t len)
 {
@@ -24,6 +38,12 @@ redis_url_parse(const char *url, struct pr_redis_url *u, char *err, size_t len)
 	u->port = 6379;
 	if (url[0] == '/' || strncmp(url, "unix://", 7) == 0) {
 		p = url[0] == '/' ? url : url + 7;
+		/* unix://[user:]pass@/path: credentials before the path, as redis-cli takes them */
+		at = *p != '/' ? strstr(p, "@/") : NULL;
+		if (at != NULL) {
+			redis_url_userinfo(u, p, at);
+			p = at + 1;
+		}
 		if (*p != '/' || strlen(p) >= sizeof(u->path))
 			return url_fail(err, len, url, "a unix socket needs an absolute path "
 					"shorter than 108 bytes");
@@ -37,13 +57,7 @@ redis_url_parse(const char *url, struct pr_redis_url *u, char *err, size_t len)
 	p = url + 8;
 	at = strrchr(p, '@');
 	if (at != NULL) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		if (colon != NULL) {
-			snprintf(u->user, sizeof(u->user), "%.*s", (int)(colon - p), p);
-			snprintf(u->pass, sizeof(u->pass), "%.*s", (int)(at - colon - 1), colon + 1);
-		} else {
-			snprintf(u->pass, sizeof(u->pass), "%.*s", (int)(at - p), p);
-		}
+		redis_url_userinfo(u, p, at);
 		p = at + 1;
 	}
 	slash = strchr(p, '/');
@@ -131,7 +145,7 @@ void
 redis_url_display(const struct pr_redis_url *u, char *out, size_t len)
 {
 	if (u->is_unix)
-		snprintf(out, len, "unix://%s", u->path);
+		snprintf(out, len, "unix://%s%s", u->pass[0] ? "***@" : "", u->path);
 	else
 		snprintf(out, len, "redis://%s%s%s:%d/%d", u->user, u->pass[0] ? ":***@" : "",
 			 u->host, u->port, u->db);

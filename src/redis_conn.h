@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Redis addresses and connections, shared by podrouter (which only reads) and podrouterctl
- * (which writes): redis://[user:pass@]host:port[/db], unix:///path or a plain /path.
+ * (which writes): redis://[user:pass@]host:port[/db], unix://[[user:]pass@]/path or a plain
+ * /path. A password is sent with AUTH (AUTH user pass with Redis 6 ACLs).
  */
 #ifndef PR_REDIS_CONN_H
 #define PR_REDIS_CONN_H

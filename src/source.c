@@ -66,6 +66,19 @@ src_reject_clear(struct source *s, const char *key)
 		}
 }
 
+/*
+ * k8s_parse() says "SOURCE:LINE: document N[, items[I]]: KIND NS/NAME: FIELD: what"; the
+ * source is already the reject's key, so keep what follows the document number.
+ */
+static const char *
+src_reason(const char *msg)
+{
+	const char *d = strstr(msg, ": document ");
+	const char *after = d != NULL ? strstr(d + 11, ": ") : NULL;
+
+	return after != NULL ? after + 2 : msg;
+}
+
 static void
 src_reject(struct source *s, const char *key, const char *reason)
 {
@@ -73,7 +86,7 @@ src_reject(struct source *s, const char *key, const char *reason)
 	char line[256];
 	size_t n;
 
-	snprintf(line, sizeof(line), "%s", reason);
+	snprintf(line, sizeof(line), "%s", src_reason(reason));
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
@@ -185,9 +198,20 @@ src_file_load(struct source *s, bool *full)
 	bad = k8s_parse_file(s->path, src_file_parse_one, &p, err);
 	fclose(err);
 	s->st.nb_rejects = 0;
-	for (line = strtok_r(msg, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
-		if (strstr(line, "skipped") == NULL)
-			src_reject(s, s->path, line);
+	for (line = strtok_r(msg, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		const char *base = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+		const char *at = strncmp(line, s->path, strlen(s->path)) == 0 ?
+					 line + strlen(s->path) : "";
+		char key[sizeof(((struct source_reject *)0)->key)];
+		unsigned int lineno = 0;
+
+		if (strstr(line, "skipped") != NULL)
+			continue;
+		/* The file and the line are the key: "cluster.yaml:219". */
+		sscanf(at, ":%u:", &lineno);
+		snprintf(key, sizeof(key), "%s:%u", base, lineno);
+		src_reject(s, key, line);
+	}
 	free(msg);
 	if (bad < 0 && p.applied == 0 && s->loaded) {
 		LOG(ERR, "%s: cannot be read (%s): keeping the state loaded before", s->path,

@@ -165,12 +165,13 @@ class Redis:
     """A real redis-server on a unix socket in a temp folder, with an append-only file so a
     restart keeps the data (as a real deployment's would)."""
 
-    def __init__(self, tmp, name="redis", port=0, replica_of=None):
+    def __init__(self, tmp, name="redis", port=0, replica_of=None, password=None):
         self.dir = os.path.join(tmp, name)
         os.makedirs(self.dir, exist_ok=True)
         self.sock = os.path.join(self.dir, "redis.sock")
         self.port = port  # 0: no TCP; replication needs it (loopback only)
         self.replica_of = replica_of
+        self.password = password
         self.proc = None
 
     def start(self):
@@ -181,6 +182,8 @@ class Redis:
         if self.replica_of is not None:
             args += ["--replicaof", "127.0.0.1", str(self.replica_of.port),
                      "--replica-read-only", "yes"]
+        if self.password is not None:
+            args += ["--requirepass", self.password]
         self.proc = subprocess.Popen(args)
         _LIVE.append(self.proc)
         deadline = time.monotonic() + 10
@@ -191,8 +194,9 @@ class Redis:
         raise RuntimeError("redis-server did not start")
 
     def cli(self, *args, stdin=None):
-        p = subprocess.run(["redis-cli", "-s", self.sock] + list(args), capture_output=True,
-                           text=True, input=stdin, timeout=20)
+        auth = ["--no-auth-warning", "-a", self.password] if self.password else []
+        p = subprocess.run(["redis-cli", "-s", self.sock] + auth + list(args),
+                           capture_output=True, text=True, input=stdin, timeout=20)
         return p.stdout
 
     def stop(self):
@@ -201,5 +205,6 @@ class Redis:
             self.proc.wait(10)
             self.proc = None
 
-    def url(self):
-        return self.sock
+    def url(self, password=None):
+        password = self.password if password is None else password
+        return "unix://%s@%s" % (password, self.sock) if password else self.sock

@@ -13,6 +13,7 @@ primary.
 import copy
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -267,4 +268,43 @@ check(podrouterctl(replica, "apply", "-f", manifest)[0] != 0, "the replica refus
 check(rr.stop() == 0, "replica router exit 0")
 for x in (replica, primary, redis2, redis):
     x.stop()
+
+# A password (AUTH): podrouterctl and the router get in with it, and say so when it is wrong.
+locked = Redis(tmp, "locked", password="s3cret").start()
+rc, out = podrouterctl(locked, "apply", "-f", manifest)
+check(rc == 0, "apply with a password: " + out)
+p = subprocess.run([ctl, "--redis", locked.url("wrong"), "get"], capture_output=True, text=True)
+check(p.returncode != 0 and "AUTH" in p.stderr, "wrong password refused: %s" % p.stderr)
+ra = Router(binary, router_config({"redis": locked.url()}), tmp=tmp).start()
+wait_for(ra, "/podrouter/sync", lambda s: s["objects"] == want, "list with AUTH")
+check("s3cret" not in json.dumps(ra.telemetry("/podrouter/sync")), "no password in telemetry")
+ra.stop()
+rw = Router(binary, router_config({"redis": locked.url("wrong")}), tmp=tmp).start()
+time.sleep(1)
+check(rw.telemetry("/podrouter/sync")["connected"] == 0, "wrong password: not connected")
+rw.stop()
+check("AUTH" in rw.output() and "wrong" not in rw.output(),
+      "wrong password logged without it: %s" % rw.output()[-400:])
+locked.stop()
+
+# The file source reads its file again on SIGHUP; a bad object is refused, the rest applies.
+local = os.path.join(tmp, "local.yaml")
+with open(local, "w") as f:
+    yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items()}, f)
+rf = Router(binary, router_config({"file": local}), tmp=tmp).start()
+wait_for(rf, "/podrouter/sync", lambda s: s["objects"] == want, "file load")
+changed = [o for o in items() if not (o["kind"] == "Service" and o["metadata"]["name"] == "db")]
+broken = find("Service", "web")
+broken["metadata"]["name"] = "broken"
+broken["spec"]["ports"][0]["protocol"] = "ICMP"
+with open(local, "w") as f:
+    yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": changed + [broken]}, f)
+rf.proc.send_signal(signal.SIGHUP)
+sync = wait_for(rf, "/podrouter/sync", lambda s: s["lists"] == 2, "reload on SIGHUP")
+check(sync["objects"]["Service"] == 1 and "shop/db" not in svc(rf) and "shop/web" in svc(rf),
+      "reloaded state: %s" % sync["objects"])
+check(any("protocol" in r for r in sync["rejected"]), "bad object in the file: %s" %
+      sync["rejected"])
+check(rf.proc.poll() is None, "SIGHUP does not stop the router")
+check(rf.stop() == 0, "file router exit 0")
 finish("cluster")
