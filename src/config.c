@@ -68,6 +68,7 @@ static const cyaml_schema_value_t poll_schema = {
 
 static const cyaml_schema_field_t worker_fields[] = {
 	CYAML_FIELD_UINT("lcore", CYAML_FLAG_DEFAULT, struct pr_cfg_worker, lcore),
+	CYAML_FIELD_UINT("cpu", OPT, struct pr_cfg_worker, cpu),
 	CYAML_FIELD_SEQUENCE("poll", CYAML_FLAG_POINTER, struct pr_cfg_worker, poll, &poll_schema,
 			     1, PR_MAX_POLL),
 	CYAML_FIELD_END
@@ -609,7 +610,7 @@ check_workers(struct check *c, struct pr_config *cfg)
 
 	memset(owner, 0, sizeof(owner));
 	for (w = 0; w < cfg->nb_workers; w++) {
-		const struct pr_cfg_worker *wk = &cfg->y->workers[w];
+		struct pr_cfg_worker *wk = &cfg->y->workers[w];
 
 		snprintf(key, sizeof(key), "workers[%u].lcore", w);
 		if (wk->lcore >= RTE_MAX_LCORE)
@@ -620,6 +621,12 @@ check_workers(struct check *c, struct pr_config *cfg)
 		for (j = 0; j < w; j++)
 			if (cfg->y->workers[j].lcore == wk->lcore)
 				check_fail(c, key, "lcore %u is also workers[%u]", wk->lcore, j);
+		snprintf(key, sizeof(key), "workers[%u].cpu", w);
+		if (has_key(c, key)) {
+			wk->has_cpu = true;
+			if (wk->cpu >= RTE_MAX_LCORE)
+				check_fail(c, key, "%u is not below %u", wk->cpu, RTE_MAX_LCORE);
+		}
 		snprintf(key, sizeof(key), "workers[%u].poll", w);
 		if (wk->poll_count > PR_MAX_POLL)
 			check_fail(c, key, "%u (port, queue) pairs; a worker polls at most %u",
@@ -932,12 +939,25 @@ config_eal_args(struct pr_config *cfg, const char *argv0, char **argv, int max, 
 	unsigned int i;
 	int argc = 0, rc = 0, n;
 
-	n = snprintf(lcores, sizeof(lcores), "%u", eal->main_lcore);
-	for (i = 0; i < cfg->nb_workers && n < (int)sizeof(lcores); i++)
-		n += snprintf(lcores + n, sizeof(lcores) - n, ",%u", cfg->y->workers[i].lcore);
+	bool mapped = false;
+
+	for (i = 0; i < cfg->nb_workers; i++)
+		mapped |= cfg->y->workers[i].has_cpu;
+	/* -l 0,1,2 runs lcore N on CPU N; --lcores 0@0,1@1,2@1 when a worker names its CPU. */
+	n = snprintf(lcores, sizeof(lcores), mapped ? "%u@%u" : "%u", eal->main_lcore,
+		     eal->main_lcore);
+	for (i = 0; i < cfg->nb_workers && n < (int)sizeof(lcores); i++) {
+		const struct pr_cfg_worker *w = &cfg->y->workers[i];
+
+		if (mapped)
+			n += snprintf(lcores + n, sizeof(lcores) - n, ",%u@%u", w->lcore,
+				      w->has_cpu ? w->cpu : w->lcore);
+		else
+			n += snprintf(lcores + n, sizeof(lcores) - n, ",%u", w->lcore);
+	}
 
 	rc |= eal_push(cfg, argv, &argc, max, "%s", argv0);
-	rc |= eal_push(cfg, argv, &argc, max, "-l");
+	rc |= eal_push(cfg, argv, &argc, max, mapped ? "--lcores" : "-l");
 	rc |= eal_push(cfg, argv, &argc, max, "%s", lcores);
 	rc |= eal_push(cfg, argv, &argc, max, "--main-lcore");
 	rc |= eal_push(cfg, argv, &argc, max, "%u", eal->main_lcore);

@@ -40,6 +40,8 @@ struct pr_cfg_poll {
 
 struct pr_cfg_worker {
 	uint32_t lcore;
+	uint32_t cpu;     /* the CPU the lcore runs on; the lcore's number when absent */
+	bool has_cpu;     /* resolved: cpu was given */
 	struct pr_cfg_poll *poll;
 	unsigned int poll_count;
 };

@@ -141,6 +141,31 @@ test_eal_args(void **state)
 }
 
 static void
+test_eal_lcores_mapping(void **state)
+{
+	char *err, *argv[64];
+	struct pr_config *cfg;
+	int argc, i;
+	char line[1024] = "";
+
+	(void)state;
+	cfg = load(HEAD PORTS2 "workers:\n  - {lcore: 1, cpu: 1, poll: [{port: up}]}\n"
+		   "  - {lcore: 2, cpu: 1, poll: [{port: pods}]}\n", &err);
+	if (cfg == NULL)
+		print_error("%s\n", err);
+	assert_non_null(cfg);
+	argc = config_eal_args(cfg, "podrouter", argv, 64, stderr);
+	for (i = 1; i < argc; i++) {
+		strcat(line, " ");
+		strcat(line, argv[i]);
+	}
+	assert_non_null(strstr(line, " --lcores 0@0,1@1,2@1 "));
+	assert_null(strstr(line, " -l "));
+	config_free(cfg);
+	free(err);
+}
+
+static void
 test_unknown_key(void **state)
 {
 	(void)state;
@@ -262,6 +287,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_config_gets_defaults),
 		cmocka_unit_test(test_eal_args),
+		cmocka_unit_test(test_eal_lcores_mapping),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_missing_required),
