@@ -67,6 +67,12 @@ on_signal(int sig)
 static void
 control_loop(struct source *src, struct tables_builder *b)
 {
+	struct {
+		uint64_t events, lists, reconnects, rejected;
+		bool connected;
+	} seen = { .lists = UINT64_MAX };
+	const struct source_status *st;
+
 	while (!workers_stopping()) {
 		uint64_t latency = 0, published = 0;
 		bool full;
@@ -93,7 +99,18 @@ control_loop(struct source *src, struct tables_builder *b)
 				    " us build)", t->generation, t->build_ns / 1000);
 			}
 		}
-		telemetry_sync_update(source_status(src), latency, published);
+		/* The status is ~50 KB: copy it for telemetry only when it moved. */
+		st = source_status(src);
+		if (latency != 0 || st->events != seen.events || st->lists != seen.lists ||
+		    st->reconnects != seen.reconnects || st->rejected != seen.rejected ||
+		    st->connected != seen.connected) {
+			telemetry_sync_update(st, latency, published);
+			seen.events = st->events;
+			seen.lists = st->lists;
+			seen.reconnects = st->reconnects;
+			seen.rejected = st->rejected;
+			seen.connected = st->connected;
+		}
 	}
 }
 
