@@ -259,3 +259,10 @@ static struct rte_node_register parse_node = {
 	},
 };
 RTE_NODE_REGISTER(parse_node);
+
+/* The same for an inner frame, from decap (one parser for outer and inner headers). */
+uint16_t
+pr_parse_frame(struct pr_stats *st, struct rte_mbuf *m)
+{
+	return parse_one(st, m);
+}

@@ -11,6 +11,7 @@
 
 /* Node names of the fixed stages, in pipeline order after rx. */
 #define PR_NODE_PARSE "pr_parse"
+#define PR_NODE_DECAP "pr_decap"
 #define PR_NODE_OUTPUT "pr_output"
 #define PR_NODE_DROP "pr_drop"
 #define PR_NODE_RX_PATTERN "pr_rx-*"
@@ -33,5 +34,10 @@ int io_tx_clone(uint16_t port, const char *port_name, char *name, size_t len);
 int pr_node_add_edge(const char *from, const char *to);
 
 #define PR_NODE_RX "pr_rx"
+
+struct pr_cfg_overlay;
+
+/* The overlay settings decap uses (src/config.h); before the workers start. 0 or -EINVAL. */
+int decap_configure(const struct pr_cfg_overlay *o);
 
 #endif

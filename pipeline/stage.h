@@ -117,6 +117,9 @@ uint16_t pr_stage_txq_for_graph(const struct rte_graph *graph);
 /* Node init callback shared by the stages: binds the node to its worker's counters. */
 int pr_stage_init(const struct rte_graph *graph, struct rte_node *node);
 
+/* Parse a frame into its metadata (pipeline/parse.c); PR_EDGE_NEXT or PR_EDGE_DROP. */
+uint16_t pr_parse_frame(struct pr_stats *st, struct rte_mbuf *m);
+
 static __rte_always_inline uint16_t
 pr_drop(struct pr_md *md, enum pr_drop reason)
 {

@@ -146,6 +146,26 @@ static const cyaml_schema_field_t telemetry_fields[] = {
 	CYAML_FIELD_END
 };
 
+static const cyaml_schema_value_t u16_entry = {
+	CYAML_VALUE_UINT(CYAML_FLAG_DEFAULT, uint16_t),
+};
+
+static const cyaml_schema_value_t u32_entry = {
+	CYAML_VALUE_UINT(CYAML_FLAG_DEFAULT, uint32_t),
+};
+
+static const cyaml_schema_field_t overlay_fields[] = {
+	CYAML_FIELD_SEQUENCE("vxlan_ports", OPT | CYAML_FLAG_POINTER, struct pr_cfg_overlay,
+			     vxlan_ports, &u16_entry, 0, 8),
+	CYAML_FIELD_UINT("geneve_port", OPT, struct pr_cfg_overlay, geneve_port),
+	CYAML_FIELD_SEQUENCE("vnis", OPT | CYAML_FLAG_POINTER, struct pr_cfg_overlay, vnis,
+			     &u32_entry, 0, 64),
+	PR_FIELD_BOOL("any_vni", OPT, struct pr_cfg_overlay, any_vni),
+	PR_FIELD_BOOL("ipip", OPT, struct pr_cfg_overlay, ipip),
+	PR_FIELD_BOOL("require_known_node", OPT, struct pr_cfg_overlay, require_known_node),
+	CYAML_FIELD_END
+};
+
 static const cyaml_schema_field_t top_fields[] = {
 	CYAML_FIELD_STRING_PTR("node_name", CYAML_FLAG_POINTER, struct pr_cfg_file, node_name, 1,
 			       253),
@@ -163,6 +183,8 @@ static const cyaml_schema_field_t top_fields[] = {
 				cluster_fields),
 	CYAML_FIELD_MAPPING_PTR("telemetry", OPT | CYAML_FLAG_POINTER, struct pr_cfg_file,
 				telemetry, telemetry_fields),
+	CYAML_FIELD_MAPPING_PTR("overlay", OPT | CYAML_FLAG_POINTER, struct pr_cfg_file, overlay,
+				overlay_fields),
 	CYAML_FIELD_END
 };
 
@@ -729,6 +751,56 @@ check_cluster(struct check *c, struct pr_config *cfg)
 	}
 }
 
+/*
+ * The overlay: VXLAN on 4789 (IANA, RFC 7348) and 8472 (Linux's and so flannel's and
+ * Cilium's default), Geneve on 6081 (RFC 8926), IP-in-IP, VNI 1 (flannel's), from known
+ * Nodes only; every one of these can be changed.
+ */
+static void
+check_overlay(struct check *c, struct pr_config *cfg)
+{
+	struct pr_cfg_overlay *o = cfg->y->overlay;
+	unsigned int i;
+	char key[64];
+
+	if (!has_key(c, "overlay.vxlan_ports")) {
+		o->vxlan_ports = malloc(2 * sizeof(*o->vxlan_ports));
+		if (o->vxlan_ports == NULL) {
+			check_fail(c, "overlay", "out of memory");
+			return;
+		}
+		o->vxlan_ports[0] = 4789;
+		o->vxlan_ports[1] = 8472;
+		o->vxlan_ports_count = 2;
+	}
+	for (i = 0; i < o->vxlan_ports_count; i++) {
+		snprintf(key, sizeof(key), "overlay.vxlan_ports[%u]", i);
+		if (o->vxlan_ports[i] == 0)
+			check_fail(c, key, "0 is not a UDP port");
+		if (o->vxlan_ports[i] == o->geneve_port && has_key(c, "overlay.geneve_port"))
+			check_fail(c, key, "%u is also overlay.geneve_port", o->vxlan_ports[i]);
+	}
+	if (!has_key(c, "overlay.geneve_port"))
+		o->geneve_port = 6081;
+	if (!has_key(c, "overlay.vnis")) {
+		o->vnis = malloc(sizeof(*o->vnis));
+		if (o->vnis == NULL) {
+			check_fail(c, "overlay", "out of memory");
+			return;
+		}
+		o->vnis[0] = 1;
+		o->vnis_count = 1;
+	}
+	for (i = 0; i < o->vnis_count; i++) {
+		snprintf(key, sizeof(key), "overlay.vnis[%u]", i);
+		if (o->vnis[i] >= 1u << 24)
+			check_fail(c, key, "%u is not a 24-bit VNI", o->vnis[i]);
+	}
+	check_bool(c, "overlay.any_vni", &o->any_vni, false);
+	check_bool(c, "overlay.ipip", &o->ipip, true);
+	check_bool(c, "overlay.require_known_node", &o->require_known_node, true);
+}
+
 static void
 check_all(struct check *c, struct pr_config *cfg)
 {
@@ -770,6 +842,7 @@ check_all(struct check *c, struct pr_config *cfg)
 		check_fail(c, "tables.conntrack", "%u is not a power of two", y->tables->conntrack);
 
 	check_cluster(c, cfg);
+	check_overlay(c, cfg);
 	check_bool(c, "telemetry.enabled", &y->telemetry->enabled, true);
 	check_bool(c, "telemetry.pdump", &y->telemetry->pdump, true);
 }
@@ -785,6 +858,8 @@ fill_sections(struct pr_cfg_file *y)
 	if (y->tables == NULL && (y->tables = calloc(1, sizeof(*y->tables))) == NULL)
 		return -ENOMEM;
 	if (y->telemetry == NULL && (y->telemetry = calloc(1, sizeof(*y->telemetry))) == NULL)
+		return -ENOMEM;
+	if (y->overlay == NULL && (y->overlay = calloc(1, sizeof(*y->overlay))) == NULL)
 		return -ENOMEM;
 	return 0;
 }

@@ -96,6 +96,17 @@ struct pr_cfg_telemetry {
 	bool pdump;
 };
 
+struct pr_cfg_overlay {
+	uint16_t *vxlan_ports;       /* UDP destination ports taken as VXLAN */
+	unsigned int vxlan_ports_count;
+	uint16_t geneve_port;        /* 0: no Geneve */
+	uint32_t *vnis;              /* VXLAN/Geneve VNIs accepted */
+	unsigned int vnis_count;
+	bool any_vni;                /* accept every VNI (Cilium's per-identity VNIs) */
+	bool ipip;                   /* IP-in-IP (protocol 4), as Calico uses */
+	bool require_known_node;     /* only from the InternalIP of a known Node */
+};
+
 struct pr_cfg_file {
 	char *node_name;
 	struct pr_cfg_eal *eal;
@@ -107,6 +118,7 @@ struct pr_cfg_file {
 	struct pr_cfg_tables *tables;
 	struct pr_cfg_cluster *cluster;
 	struct pr_cfg_telemetry *telemetry;
+	struct pr_cfg_overlay *overlay;
 };
 
 /* ---- checked and resolved ---- */

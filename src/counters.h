@@ -26,7 +26,10 @@
 	_(PARSE_SCTP,       "sctp",           "parse")		\
 	_(PARSE_OTHER_L4,   "other_l4",       "parse")		\
 	_(PARSE_CKSUM_SW,   "ipv4_cksum_sw",  "parse")		\
-	_(PARSE_CKSUM_HW,   "ipv4_cksum_hw",  "parse")
+	_(PARSE_CKSUM_HW,   "ipv4_cksum_hw",  "parse")		\
+	_(DECAP_VXLAN,      "vxlan",          "decap")		\
+	_(DECAP_GENEVE,     "geneve",         "decap")		\
+	_(DECAP_IPIP,       "ipip",           "decap")
 
 /* _(ENUM, "telemetry name", "stage that drops") */
 #define PR_DROP_REASONS(_)							\
@@ -47,7 +50,13 @@
 	_(PARSE_SCTP_TRUNCATED,   "parse_sctp_truncated",        "parse")	\
 	_(PARSE_SEGMENTED,        "parse_headers_not_contiguous", "parse")	\
 	_(OUTPUT_NO_DESTINATION,  "output_no_destination",       "output")	\
-	_(TX_FULL,                "tx_queue_full",               "tx")
+	_(TX_FULL,                "tx_queue_full",               "tx")		\
+	_(DECAP_UNKNOWN_NODE,     "decap_unknown_node",          "decap")	\
+	_(DECAP_UNKNOWN_VNI,      "decap_unknown_vni",           "decap")	\
+	_(DECAP_BAD_LENGTH,       "decap_bad_length",            "decap")	\
+	_(DECAP_BAD_CKSUM,        "decap_bad_outer_checksum",    "decap")	\
+	_(DECAP_BAD_HEADER,       "decap_bad_tunnel_header",     "decap")	\
+	_(DECAP_FRAGMENT,         "decap_outer_fragment",        "decap")
 
 #define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
 #define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,

@@ -60,57 +60,57 @@ on_signal(int sig)
 		workers_request_stop();
 }
 
+/* What /podrouter/sync last got, so the ~50 KB status is copied only when it moved. */
+struct control_seen {
+	uint64_t events, lists, reconnects, rejected;
+	bool connected;
+};
+
 /*
- * The control loop: poll the cluster-state source (it blocks at most 100 ms), and when the
- * model changed, build the tables and publish them. The data path never waits for this.
+ * One step of the control loop: poll the cluster-state source (it blocks at most
+ * timeout_ms), and when the model changed, build the tables and publish them. The data path
+ * never waits for this.
  */
 static void
-control_loop(struct source *src, struct tables_builder *b)
+control_step(struct source *src, struct tables_builder *b, struct control_seen *seen,
+	     int timeout_ms)
 {
-	struct {
-		uint64_t events, lists, reconnects, rejected;
-		bool connected;
-	} seen = { .lists = UINT64_MAX };
 	const struct source_status *st;
+	uint64_t latency = 0, published = 0;
+	bool full;
 
-	while (!workers_stopping()) {
-		uint64_t latency = 0, published = 0;
-		bool full;
+	if (reload_requested) {
+		reload_requested = 0;
+		LOG(NOTICE, "SIGHUP: reading the cluster state again");
+		source_reload(src);
+	}
+	if (source_poll(src, timeout_ms, &full) > 0) {
+		struct pr_tables *t = tables_build(b, source_model(src), full);
 
-		if (reload_requested) {
-			reload_requested = 0;
-			LOG(NOTICE, "SIGHUP: reading the cluster state again");
-			source_reload(src);
+		if (t == NULL) {
+			LOG(ERR, "table build failed: %s; the data path keeps the last tables",
+			    strerror(errno));
+		} else {
+			uint64_t t0 = pr_monotonic_ns();
+
+			tables_publish(t);
+			published = pr_monotonic_ns();
+			latency = published - source_status(src)->last_change_ns;
+			published -= t0;
+			LOG(DEBUG, "tables generation %" PRIu64 " published (%" PRIu64 " us build)",
+			    t->generation, t->build_ns / 1000);
 		}
-		if (source_poll(src, 100, &full) > 0) {
-			struct pr_tables *t = tables_build(b, source_model(src), full);
-
-			if (t == NULL) {
-				LOG(ERR, "table build failed: %s; the data path keeps the last "
-				    "tables", strerror(errno));
-			} else {
-				uint64_t t0 = pr_monotonic_ns();
-
-				tables_publish(t);
-				published = pr_monotonic_ns();
-				latency = published - source_status(src)->last_change_ns;
-				published -= t0;
-				LOG(DEBUG, "tables generation %" PRIu64 " published (%" PRIu64
-				    " us build)", t->generation, t->build_ns / 1000);
-			}
-		}
-		/* The status is ~50 KB: copy it for telemetry only when it moved. */
-		st = source_status(src);
-		if (latency != 0 || st->events != seen.events || st->lists != seen.lists ||
-		    st->reconnects != seen.reconnects || st->rejected != seen.rejected ||
-		    st->connected != seen.connected) {
-			telemetry_sync_update(st, latency, published);
-			seen.events = st->events;
-			seen.lists = st->lists;
-			seen.reconnects = st->reconnects;
-			seen.rejected = st->rejected;
-			seen.connected = st->connected;
-		}
+	}
+	st = source_status(src);
+	if (latency != 0 || st->events != seen->events || st->lists != seen->lists ||
+	    st->reconnects != seen->reconnects || st->rejected != seen->rejected ||
+	    st->connected != seen->connected) {
+		telemetry_sync_update(st, latency, published);
+		seen->events = st->events;
+		seen->lists = st->lists;
+		seen->reconnects = st->reconnects;
+		seen->rejected = st->rejected;
+		seen->connected = st->connected;
 	}
 }
 
@@ -146,6 +146,7 @@ main(int argc, char **argv)
 	};
 	const char *path = "/etc/podrouter/podrouter.yaml";
 	char *eal_argv[256];
+	struct control_seen seen = { .lists = UINT64_MAX };
 	struct tables_builder *builder;
 	struct pr_config *cfg;
 	struct rte_mempool *mp;
@@ -233,11 +234,18 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/*
+	 * Know the cluster before forwarding: a file is read, Redis listed if it answers
+	 * (if not, we forward with empty tables and keep trying).
+	 */
+	control_step(src, builder, &seen, 0);
+
 	rc = workers_launch();
 	if (rc == 0)
 		LOG(NOTICE, "node %s: forwarding with %u worker(s) on %u port(s)",
 		    cfg->y->node_name, cfg->nb_workers, cfg->nb_ports);
-	control_loop(src, builder);
+	while (!workers_stopping())
+		control_step(src, builder, &seen, 100);
 
 	workers_wait();
 	print_summary();

@@ -535,8 +535,9 @@ src_redis_poll(struct source *s, int timeout_ms, bool *full)
 			src_redis_down(s, "list");
 		return rc > 0;
 	}
-	r = src_cmd(s, "XREAD COUNT %d BLOCK %d STREAMS %s:events %s", SRC_BATCH, timeout_ms,
-		    s->prefix, s->st.last_id);
+	/* BLOCK 0 would wait forever: the least is a millisecond. */
+	r = src_cmd(s, "XREAD COUNT %d BLOCK %d STREAMS %s:events %s", SRC_BATCH,
+		    RTE_MAX(timeout_ms, 1), s->prefix, s->st.last_id);
 	if (r == NULL) {
 		src_redis_down(s, "XREAD");
 		return 0;

@@ -590,6 +590,70 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 	return t;
 }
 
+/* ---------------------------------------------------------------- nodes */
+
+static void
+node_table_put(struct node_table *t)
+{
+	if (t == NULL || --t->refcnt > 0)
+		return;
+	free(t->node_ips);
+	free(t->local_ips);
+	free(t);
+}
+
+static int
+u32_plain_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and drop duplicates; returns the new count. */
+static unsigned int
+u32_sort_unique(uint32_t *v, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	qsort(v, n, sizeof(*v), u32_plain_cmp);
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+static struct node_table *
+node_table_build(const struct tables_builder *b, struct cluster *c)
+{
+	const struct k8s_object *const *v;
+	struct node_table *t = calloc(1, sizeof(*t));
+	unsigned int i, j, n, total = 0;
+
+	if (t == NULL)
+		return NULL;
+	t->refcnt = 1;
+	v = cluster_sorted(c, K8S_NODE, &n);
+	for (i = 0; i < n; i++)
+		total += v[i]->node.nb_internal_ips;
+	t->node_ips = malloc((total + 1) * sizeof(uint32_t));
+	t->local_ips = malloc((32 + PR_MAX_PORTS * PR_MAX_ADDRS) * sizeof(uint32_t));
+	if (t->node_ips == NULL || t->local_ips == NULL) {
+		node_table_put(t);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i]->node.nb_internal_ips; j++)
+			t->node_ips[t->nb_nodes++] = v[i]->node.internal_ips[j];
+	t->nb_nodes = u32_sort_unique(t->node_ips, t->nb_nodes);
+	t->nb_local = tables_node_ips(b, c, t->local_ips, 32);
+	for (i = 0; i < b->cfg->nb_ports; i++)
+		for (j = 0; j < b->cfg->ports[i].nb_addrs; j++)
+			t->local_ips[t->nb_local++] = b->cfg->ports[i].addrs[j].addr;
+	t->nb_local = u32_sort_unique(t->local_ips, t->nb_local);
+	return t;
+}
+
 /* ---------------------------------------------------------------- policies */
 
 static void
@@ -700,6 +764,7 @@ tables_put(struct pr_tables *t)
 	svc_table_put(t->svc);
 	route_table_put(t->routes);
 	pol_table_put(t->pol);
+	node_table_put(t->nodes);
 	free(t);
 }
 
@@ -756,7 +821,13 @@ tables_build(struct tables_builder *b, struct cluster *c, bool full)
 		t->pol = prev->pol;
 		t->pol->refcnt++;
 	}
-	if (t->routes == NULL || t->pol == NULL)
+	if (full || (changed & (1u << K8S_NODE))) {
+		t->nodes = node_table_build(b, c);
+	} else {
+		t->nodes = prev->nodes;
+		t->nodes->refcnt++;
+	}
+	if (t->routes == NULL || t->pol == NULL || t->nodes == NULL)
 		goto err;
 	/*
 	 * Services last: an incremental update hands entries over from the previous table,

@@ -116,6 +116,35 @@ struct route_table {
 	struct route *v; /* sorted by (prefix, plen) */
 };
 
+/* ---- nodes: who may send us overlay traffic, and which addresses are ours */
+
+struct node_table {
+	uint32_t refcnt;
+	unsigned int nb_nodes;
+	uint32_t *node_ips;  /* every Node's InternalIPs, sorted (network order values) */
+	unsigned int nb_local;
+	uint32_t *local_ips; /* this node's: its Node's InternalIPs and the ports' addresses */
+};
+
+/* Whether addr (network order) is in the sorted array v[n]. */
+static inline bool
+tables_ip_in(const uint32_t *v, unsigned int n, uint32_t addr)
+{
+	unsigned int lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (v[mid] == addr)
+			return true;
+		if (v[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* ---- policies */
 
 struct pol_entry {
@@ -142,6 +171,7 @@ struct pr_tables {
 	struct svc_table *svc;
 	struct route_table *routes;
 	struct pol_table *pol;
+	struct node_table *nodes;
 };
 
 /* The snapshot the workers read: __atomic_load_n(&pr_tables_live, __ATOMIC_ACQUIRE). */

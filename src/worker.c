@@ -32,6 +32,7 @@ static struct pr_worker *worker_building; /* whose graph rte_graph_create() is m
 /* The stages in order after rx; PR_EDGE_NEXT of each points at the one after it. */
 static const char *pipeline_stages[] = {
 	PR_NODE_PARSE,
+	PR_NODE_DECAP,
 	PR_NODE_OUTPUT,
 };
 
@@ -102,13 +103,14 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
 static int
 workers_graph(struct pr_worker *w)
 {
-	const char *patterns[PR_MAX_POLL + 4];
+	const char *patterns[PR_MAX_POLL + 5];
 	struct rte_graph_param gp = { 0 };
 	unsigned int i, n = 0;
 
 	for (i = 0; i < w->nb_rx; i++)
 		patterns[n++] = w->rx_nodes[i];
 	patterns[n++] = PR_NODE_PARSE;
+	patterns[n++] = PR_NODE_DECAP;
 	patterns[n++] = PR_NODE_OUTPUT;
 	patterns[n++] = PR_NODE_DROP;
 	patterns[n++] = PR_NODE_TX_PATTERN;
@@ -147,7 +149,9 @@ workers_init(const struct pr_config *cfg)
 	rc = rte_rcu_qsbr_init(pr_rcu, pr_nb_workers);
 	if (rc != 0)
 		return rc;
-	rc = workers_compose();
+	rc = decap_configure(cfg->y->overlay);
+	if (rc == 0)
+		rc = workers_compose();
 	if (rc == 0)
 		rc = workers_ports(cfg, rx_edge);
 	if (rc != 0)

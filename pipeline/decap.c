@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * decap: terminates the pod overlay. VXLAN (RFC 7348, on the configured UDP ports: 4789 and
+ * flannel's/Cilium's 8472), Geneve (RFC 8926, 6081; options skipped by their length, only
+ * Ethernet payloads) and IP-in-IP (protocol 4, Calico), addressed to one of this node's own
+ * addresses and sent from the InternalIP of a known Node (overlay.require_known_node), for a
+ * configured VNI. The outer headers go and the inner frame is parsed by the same parser as
+ * any frame, so the rest of the pipeline sees it as if it had arrived on a pod-facing port.
+ * An inner frame is not decapsulated again: tunnels do not nest here.
+ *
+ * Everything else passes untouched. Reads the published node table (known Nodes, own
+ * addresses) once per burst.
+ *
+ * Edges: PR_EDGE_DROP, PR_EDGE_NEXT. Cost: see docs/benchmarks.md.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "stage.h"
+#include "pipeline.h"
+#include "tables.h"
+
+#define DECAP_MAX_PORTS 8
+#define DECAP_MAX_VNIS 64
+#define VXLAN_HDR_LEN 8
+#define VXLAN_FLAG_I 0x08 /* RFC 7348: the VNI is valid */
+#define GENEVE_HDR_LEN 8
+#define GENEVE_PROTO_ETHER 0x6558
+#define GENEVE_FLAG_C 0x40 /* critical options present: we process none (RFC 8926 3.5) */
+
+/* Set once by decap_configure(), before any worker runs; read-only afterwards. */
+static struct {
+	uint16_t vxlan_ports[DECAP_MAX_PORTS]; /* network order */
+	unsigned int nb_vxlan_ports;
+	uint16_t geneve_port; /* network order; 0 = none */
+	uint32_t vnis[DECAP_MAX_VNIS];
+	unsigned int nb_vnis;
+	bool any_vni, ipip, require_known_node;
+} decap_cfg;
+
+int
+decap_configure(const struct pr_cfg_overlay *o)
+{
+	unsigned int i;
+
+	if (o->vxlan_ports_count > DECAP_MAX_PORTS || o->vnis_count > DECAP_MAX_VNIS)
+		return -EINVAL;
+	for (i = 0; i < o->vxlan_ports_count; i++)
+		decap_cfg.vxlan_ports[i] = rte_cpu_to_be_16(o->vxlan_ports[i]);
+	decap_cfg.nb_vxlan_ports = o->vxlan_ports_count;
+	decap_cfg.geneve_port = rte_cpu_to_be_16(o->geneve_port);
+	memcpy(decap_cfg.vnis, o->vnis, o->vnis_count * sizeof(uint32_t));
+	decap_cfg.nb_vnis = o->vnis_count;
+	decap_cfg.any_vni = o->any_vni;
+	decap_cfg.ipip = o->ipip;
+	decap_cfg.require_known_node = o->require_known_node;
+	return 0;
+}
+
+enum decap_kind {
+	DECAP_NONE,
+	DECAP_VXLAN,
+	DECAP_GENEVE,
+	DECAP_IPIP,
+};
+
+static __rte_always_inline enum decap_kind
+decap_classify(const struct pr_md *md, const uint8_t *p)
+{
+	unsigned int i;
+
+	if (md->l4 == IPPROTO_IPIP)
+		return decap_cfg.ipip ? DECAP_IPIP : DECAP_NONE;
+	if (md->l4 == IPPROTO_UDP && !(md->flags & PR_MD_F_LATER_FRAG)) {
+		const struct rte_udp_hdr *uh = (const void *)(p + md->l4_off);
+
+		for (i = 0; i < decap_cfg.nb_vxlan_ports; i++)
+			if (uh->dst_port == decap_cfg.vxlan_ports[i])
+				return DECAP_VXLAN;
+		if (decap_cfg.geneve_port != 0 && uh->dst_port == decap_cfg.geneve_port)
+			return DECAP_GENEVE;
+	}
+	return DECAP_NONE;
+}
+
+static __rte_always_inline bool
+decap_vni_ok(uint32_t vni)
+{
+	unsigned int i;
+
+	if (decap_cfg.any_vni)
+		return true;
+	for (i = 0; i < decap_cfg.nb_vnis; i++)
+		if (decap_cfg.vnis[i] == vni)
+			return true;
+	return false;
+}
+
+/*
+ * The UDP tunnels: the offset of the inner Ethernet frame from the start of data, or a drop.
+ * The outer IPv4 header (and its checksum) was checked by parse; a non-zero UDP checksum is
+ * verified here (RFC 7348 lets senders leave it zero, as Linux does by default).
+ */
+static __rte_always_inline uint16_t
+decap_udp(struct rte_mbuf *m, struct pr_md *md, const uint8_t *p, uint32_t ip_end,
+	  enum decap_kind kind, uint32_t *inner)
+{
+	const struct rte_ipv4_hdr *ip = (const void *)(p + md->l3_off);
+	const struct rte_udp_hdr *uh = (const void *)(p + md->l4_off);
+	const uint8_t *t = p + md->l4_off + sizeof(*uh);
+	uint32_t off = md->l4_off + sizeof(*uh), vni, hl;
+
+	if (uh->dgram_cksum != 0 &&
+	    ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	     ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	      rte_ipv4_udptcp_cksum_verify(ip, uh) != 0)))
+		return pr_drop(md, PR_DROP_DECAP_BAD_CKSUM);
+	if (kind == DECAP_VXLAN) {
+		if (off + VXLAN_HDR_LEN > ip_end)
+			return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
+		if (!(t[0] & VXLAN_FLAG_I))
+			return pr_drop(md, PR_DROP_DECAP_BAD_HEADER);
+		hl = VXLAN_HDR_LEN;
+	} else {
+		if (off + GENEVE_HDR_LEN > ip_end)
+			return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
+		/* Version 0, Ethernet payload, no critical option we would have to understand. */
+		if ((t[0] >> 6) != 0 || (t[1] & GENEVE_FLAG_C) ||
+		    ((uint16_t)t[2] << 8 | t[3]) != GENEVE_PROTO_ETHER)
+			return pr_drop(md, PR_DROP_DECAP_BAD_HEADER);
+		hl = GENEVE_HDR_LEN + (uint32_t)(t[0] & 0x3f) * 4;
+	}
+	vni = (uint32_t)t[4] << 16 | (uint32_t)t[5] << 8 | t[6];
+	if (!decap_vni_ok(vni))
+		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_VNI);
+	off += hl;
+	if (off + RTE_ETHER_HDR_LEN > ip_end)
+		return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
+	*inner = off;
+	return PR_EDGE_NEXT;
+}
+
+/* Decapsulate one packet if it is ours to decapsulate; its edge. */
+static __rte_always_inline uint16_t
+decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *m)
+{
+	struct pr_md *md = pr_md(m);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ipv4_hdr *ip;
+	enum decap_kind kind;
+	uint32_t ip_end, inner = 0;
+	uint16_t edge;
+
+	if (md->l3 != PR_L3_IPV4 || (kind = decap_classify(md, p)) == DECAP_NONE)
+		return PR_EDGE_NEXT;
+	ip = (const void *)(p + md->l3_off);
+	/* Only what is addressed to us: anything else is transit, for the route stage. */
+	if (nodes == NULL || !tables_ip_in(nodes->local_ips, nodes->nb_local, ip->dst_addr))
+		return PR_EDGE_NEXT;
+	if (decap_cfg.require_known_node &&
+	    !tables_ip_in(nodes->node_ips, nodes->nb_nodes, ip->src_addr))
+		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_NODE);
+	/* The kernel would reassemble first; a router at line rate does not (docs/routing). */
+	if (md->flags & PR_MD_F_FRAG)
+		return pr_drop(md, PR_DROP_DECAP_FRAGMENT);
+	ip_end = md->l3_off + rte_be_to_cpu_16(ip->total_length);
+	if (kind == DECAP_IPIP) {
+		uint32_t hl = md->l4_off - md->l3_off;
+
+		if (md->l4_off + sizeof(struct rte_ipv4_hdr) > ip_end)
+			return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
+		/* Keep the outer Ethernet header (its type is IPv4 already): slide it inwards. */
+		memmove(p + hl, p, md->l3_off);
+		rte_pktmbuf_adj(m, (uint16_t)hl);
+		ip_end -= hl;
+		st->ctr[PR_CTR_DECAP_IPIP]++;
+	} else {
+		edge = decap_udp(m, md, p, ip_end, kind, &inner);
+		if (edge != PR_EDGE_NEXT)
+			return edge;
+		rte_pktmbuf_adj(m, (uint16_t)inner);
+		ip_end -= inner;
+		st->ctr[kind == DECAP_VXLAN ? PR_CTR_DECAP_VXLAN : PR_CTR_DECAP_GENEVE]++;
+	}
+	/* Whatever followed the outer IP packet (Ethernet padding) is not the inner frame's. */
+	if (m->pkt_len > ip_end)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_end));
+	return pr_parse_frame(st, m);
+}
+
+static uint16_t
+decap_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	const struct pr_tables *t = __atomic_load_n(&pr_tables_live, __ATOMIC_ACQUIRE);
+	const struct node_table *nodes = t != NULL ? t->nodes : NULL;
+	struct pr_stats *st = pr_node_ctx(node)->stats;
+	uint16_t next[RTE_GRAPH_BURST_SIZE];
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		next[i] = decap_one(st, nodes, objs[i]);
+	pr_stage_dispatch(graph, node, objs, next, n);
+	return n;
+}
+
+static struct rte_node_register decap_node = {
+	.name = PR_NODE_DECAP,
+	.process = decap_process,
+	.init = pr_stage_init,
+	.nb_edges = PR_EDGE_COUNT,
+	.next_nodes = {
+		[PR_EDGE_DROP] = PR_NODE_DROP,
+		[PR_EDGE_NEXT] = PR_NODE_OUTPUT,
+	},
+};
+RTE_NODE_REGISTER(decap_node);
