@@ -12,6 +12,7 @@
 /* Node names of the fixed stages, in pipeline order after rx. */
 #define PR_NODE_PARSE "pr_parse"
 #define PR_NODE_DECAP "pr_decap"
+#define PR_NODE_ARP "pr_arp"
 #define PR_NODE_OUTPUT "pr_output"
 #define PR_NODE_DROP "pr_drop"
 #define PR_NODE_RX_PATTERN "pr_rx-*"
@@ -36,6 +37,14 @@ int pr_node_add_edge(const char *from, const char *to);
 #define PR_NODE_RX "pr_rx"
 
 struct pr_cfg_overlay;
+struct rte_ether_addr;
+
+/*
+ * The router's addresses on a port, answered for in ARP, and the tx node its replies leave
+ * by. Before the workers start. 0 or -errno.
+ */
+int arp_configure(uint16_t port, const struct rte_ether_addr *mac, const uint32_t *addrs,
+		  unsigned int nb_addrs, const char *tx_node);
 
 /* The overlay settings decap uses (src/config.h); before the workers start. 0 or -EINVAL. */
 int decap_configure(const struct pr_cfg_overlay *o);

@@ -29,7 +29,9 @@
 	_(PARSE_CKSUM_HW,   "ipv4_cksum_hw",  "parse")		\
 	_(DECAP_VXLAN,      "vxlan",          "decap")		\
 	_(DECAP_GENEVE,     "geneve",         "decap")		\
-	_(DECAP_IPIP,       "ipip",           "decap")
+	_(DECAP_IPIP,       "ipip",           "decap")		\
+	_(ARP_REPLIED,      "replied",        "arp")		\
+	_(ARP_OTHER,        "other",          "arp")
 
 /* _(ENUM, "telemetry name", "stage that drops") */
 #define PR_DROP_REASONS(_)							\
@@ -56,7 +58,8 @@
 	_(DECAP_BAD_LENGTH,       "decap_bad_length",            "decap")	\
 	_(DECAP_BAD_CKSUM,        "decap_bad_outer_checksum",    "decap")	\
 	_(DECAP_BAD_HEADER,       "decap_bad_tunnel_header",     "decap")	\
-	_(DECAP_FRAGMENT,         "decap_outer_fragment",        "decap")
+	_(DECAP_FRAGMENT,         "decap_outer_fragment",        "decap")	\
+	_(ARP_NOT_HANDLED,        "arp_not_handled",             "arp")
 
 #define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
 #define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,

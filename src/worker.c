@@ -33,6 +33,7 @@ static struct pr_worker *worker_building; /* whose graph rte_graph_create() is m
 static const char *pipeline_stages[] = {
 	PR_NODE_PARSE,
 	PR_NODE_DECAP,
+	PR_NODE_ARP,
 	PR_NODE_OUTPUT,
 };
 
@@ -68,6 +69,19 @@ workers_compose(void)
 	return 0;
 }
 
+/* The router's addresses on port i, for the ARP responder. */
+static int
+workers_arp(const struct pr_config *cfg, unsigned int i, const char *tx_node)
+{
+	uint32_t addrs[PR_MAX_ADDRS];
+	unsigned int j;
+
+	for (j = 0; j < cfg->ports[i].nb_addrs; j++)
+		addrs[j] = cfg->ports[i].addrs[j].addr;
+	return arp_configure(pr_ports[i].port_id, &pr_ports[i].mac, addrs, cfg->ports[i].nb_addrs,
+			     tx_node);
+}
+
 /*
  * One tx clone per port, with an edge to it from output and from rx (for cross-connects);
  * rx_edge[i] is where the rx clones of port i send their bursts.
@@ -86,6 +100,8 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
 			rc = pr_node_add_edge(PR_NODE_OUTPUT, name);
 		if (rc >= 0)
 			rc = tx_edge[i] = pr_node_add_edge(PR_NODE_RX, name);
+		if (rc >= 0)
+			rc = workers_arp(cfg, i, name);
 		if (rc < 0) {
 			LOG(ERR, "port %s: cannot create its tx node: %s", pr_ports[i].name,
 			    strerror(-rc));
@@ -103,7 +119,7 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
 static int
 workers_graph(struct pr_worker *w)
 {
-	const char *patterns[PR_MAX_POLL + 5];
+	const char *patterns[PR_MAX_POLL + 6];
 	struct rte_graph_param gp = { 0 };
 	unsigned int i, n = 0;
 
@@ -111,6 +127,7 @@ workers_graph(struct pr_worker *w)
 		patterns[n++] = w->rx_nodes[i];
 	patterns[n++] = PR_NODE_PARSE;
 	patterns[n++] = PR_NODE_DECAP;
+	patterns[n++] = PR_NODE_ARP;
 	patterns[n++] = PR_NODE_OUTPUT;
 	patterns[n++] = PR_NODE_DROP;
 	patterns[n++] = PR_NODE_TX_PATTERN;
