@@ -526,7 +526,11 @@ route_cmp(const void *a, const void *b)
 
 	if (xa != ya)
 		return xa < ya ? -1 : 1;
-	return (int)x->plen - (int)y->plen;
+	if (x->plen != y->plen)
+		return (int)x->plen - (int)y->plen;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->owner, y->owner);
 }
 
 static int
@@ -552,7 +556,8 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 	const struct k8s_object *const *v;
 	struct route_table *t = calloc(1, sizeof(*t));
 	const char *me = b->cfg->y->node_name;
-	unsigned int i, j, n, cap = 0;
+	unsigned int i, j, n, cap = 0, node_ips_n;
+	uint32_t node_ips[32];
 	int rc = 0;
 
 	if (t == NULL)
@@ -570,6 +575,7 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 				       local ? ROUTE_LOCAL_CIDR : ROUTE_REMOTE_NODE,
 				       local ? 0 : nd->internal_ips[0], v[i]->name);
 	}
+	node_ips_n = tables_node_ips(b, c, node_ips, RTE_DIM(node_ips));
 	v = cluster_sorted(c, K8S_POD, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct k8s_pod *p = &v[i]->pod;
@@ -578,8 +584,15 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 		if (p->node_name == NULL || strcmp(p->node_name, me) != 0 || !k8s_pod_ip_usable(p))
 			continue;
 		snprintf(owner, sizeof(owner), "%s/%s", v[i]->ns, v[i]->name);
-		for (j = 0; j < p->nb_ips && rc == 0; j++)
-			rc = route_add(t, &cap, p->ips[j], 32, ROUTE_LOCAL_POD, 0, owner);
+		for (j = 0; j < p->nb_ips && rc == 0; j++) {
+			unsigned int k;
+
+			/* A hostNetwork pod has the node's address: that is the host's, not a pod's. */
+			for (k = 0; k < node_ips_n && node_ips[k] != p->ips[j]; k++)
+				;
+			if (k == node_ips_n)
+				rc = route_add(t, &cap, p->ips[j], 32, ROUTE_LOCAL_POD, 0, owner);
+		}
 	}
 	if (rc != 0) {
 		route_table_put(t);

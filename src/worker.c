@@ -163,9 +163,8 @@ workers_init(const struct pr_config *cfg)
 	pr_rcu = rte_zmalloc("pr_rcu", sz, RTE_CACHE_LINE_SIZE);
 	if (pr_workers == NULL || pr_rcu == NULL)
 		return -ENOMEM;
-	rc = rte_rcu_qsbr_init(pr_rcu, pr_nb_workers);
-	if (rc != 0)
-		return rc;
+	if (rte_rcu_qsbr_init(pr_rcu, pr_nb_workers) != 0)
+		return -EINVAL;
 	rc = decap_configure(cfg->y->overlay);
 	if (rc == 0)
 		rc = workers_compose();

@@ -101,12 +101,21 @@ expect_matches_full(struct fx *fx)
 	assert_int_equal(pr_tables_live->routes->nb, full->routes->nb);
 	for (i = 0; i < full->routes->nb; i++) {
 		assert_int_equal(pr_tables_live->routes->v[i].prefix, full->routes->v[i].prefix);
+		assert_int_equal(pr_tables_live->routes->v[i].plen, full->routes->v[i].plen);
 		assert_int_equal(pr_tables_live->routes->v[i].kind, full->routes->v[i].kind);
+		assert_int_equal(pr_tables_live->routes->v[i].via, full->routes->v[i].via);
+		assert_string_equal(pr_tables_live->routes->v[i].owner, full->routes->v[i].owner);
 	}
 	assert_int_equal(pr_tables_live->pol->nb, full->pol->nb);
-	for (i = 0; i < full->pol->nb; i++)
+	for (i = 0; i < full->pol->nb; i++) {
+		assert_string_equal(pr_tables_live->pol->v[i].name, full->pol->v[i].name);
 		assert_int_equal(pr_tables_live->pol->v[i].nb_selected,
 				 full->pol->v[i].nb_selected);
+		assert_memory_equal(pr_tables_live->pol->v[i].selected, full->pol->v[i].selected,
+				    full->pol->v[i].nb_selected * sizeof(uint32_t));
+	}
+	assert_int_equal(pr_tables_live->nodes->nb_nodes, full->nodes->nb_nodes);
+	assert_int_equal(pr_tables_live->nodes->nb_local, full->nodes->nb_local);
 	tables_discard(full);
 	tables_builder_free(b2);
 }

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data-path route table: an IPv4 rte_lpm whose next-hop ids index an array of next hops.
+ *
+ * Control core (route_table.c): route_table_sync() takes the snapshot's sorted route array
+ * (struct route_table, tables.h) and applies the difference to the LPM in place: deletes for
+ * prefixes gone, rte_lpm_add for prefixes new or whose next hop changed (an add over an
+ * existing prefix rewrites its entries with single stores, so that prefix never misses).
+ * Next hops are shared by every route with the same (kind, via) and counted; an id whose
+ * count falls to zero is recycled only after the workers' RCU grace period, as rte_lpm itself
+ * recycles its tbl8 groups (rte_lpm_rcu_qsbr_add, defer-queue mode). One writer: the control
+ * core; it must not be registered as a reader of the qsbr variable it gives.
+ *
+ * Workers: route_lookup_bulk() over a burst, then route_nh() for what an id means. No lock,
+ * no write. A worker must be online on the qsbr variable while it holds ids or reads the LPM,
+ * and report its quiescent state between bursts (src/worker.c does, once per graph walk).
+ */
+#ifndef PR_ROUTE_TABLE_H
+#define PR_ROUTE_TABLE_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_lpm.h>
+#include <rte_rcu_qsbr.h>
+
+#include "tables.h"
+
+/* A lookup that matched nothing, and no default route. */
+#define ROUTE_NH_NONE UINT32_MAX
+/* Next-hop ids are the LPM's next hops: 24 bits in 22.11's rte_lpm. */
+#define ROUTE_NH_ID_MAX (1u << 24)
+/* Longest table name: the LPM's defer queue is the ring "LPM_RCU_<name>" (28 characters). */
+#define ROUTE_TABLE_NAME_MAX 20
+/* route_lookup_bulk() converts and looks up at most this many addresses at a time. */
+#define ROUTE_LOOKUP_CHUNK 32
+
+/*
+ * What a next hop is. The first three are tables.h's route kinds (a struct route's `kind`
+ * takes any of these); the table builder does not make the last two yet.
+ */
+enum route_nh_kind {
+	ROUTE_NH_LOCAL_CIDR = ROUTE_LOCAL_CIDR,   /* this node's pod CIDR: the pods port */
+	ROUTE_NH_LOCAL_POD = ROUTE_LOCAL_POD,     /* a pod of this node (/32): the pods port */
+	ROUTE_NH_REMOTE_NODE = ROUTE_REMOTE_NODE, /* another node's pod CIDR: overlay to `via` */
+	ROUTE_NH_HOST,    /* one of the router's own addresses (/32): the exception path */
+	ROUTE_NH_DEFAULT, /* anything else (plen 0): the uplink gateway `via` (0: not known yet) */
+	ROUTE_NH_KIND_COUNT,
+};
+
+/* One next hop, as the workers read it. Never written while an id may be in use. */
+struct route_nh {
+	uint32_t via; /* network order: the node's InternalIP, the gateway; 0 for the others */
+	uint8_t kind; /* enum route_nh_kind */
+	uint8_t rsvd[3];
+};
+
+struct route_table_ctl;
+
+struct route_lpm {
+	/* Read by the workers. */
+	struct rte_lpm *lpm;
+	const struct route_nh *nh; /* indexed by next-hop id */
+	uint32_t default_nh;       /* the plen-0 route's id, or ROUTE_NH_NONE (atomic) */
+	/* The control core's side (route_table.c). */
+	struct route_table_ctl *ctl;
+};
+
+/* What one route_table_sync() did. */
+struct route_sync_stats {
+	unsigned int added;     /* prefixes installed */
+	unsigned int changed;   /* prefixes given another next hop, in place */
+	unsigned int deleted;   /* prefixes removed */
+	unsigned int unchanged; /* prefixes left as they were */
+	unsigned int failed;    /* adds or changes refused: those prefixes stay as they were */
+	unsigned int dups;      /* entries with the prefix of another one; one of them is used */
+	unsigned int invalid;   /* entries skipped: plen > 32, host bits set, unknown kind */
+};
+
+struct route_table_stats {
+	unsigned int nb_routes;  /* installed, the default route included */
+	unsigned int max_routes; /* LPM rules (the default route does not take one) */
+	unsigned int nb_nh;      /* next hops in use */
+	unsigned int max_nh;
+	uint64_t adds, changes, deletes, failures; /* since creation */
+};
+
+/*
+ * An empty table for up to `max_routes` prefixes on NUMA `socket`. With `qsbr` (the
+ * workers' variable), freed tbl8 groups and next-hop ids are reused only after every worker
+ * online on it reported a quiescent state; NULL when no reader can run (tools, benchmarks).
+ * NULL with errno (EINVAL, ENAMETOOLONG, EEXIST, ENOMEM) on failure. Memory: rte_lpm's
+ * 64 MiB tbl24, plus about 1.2 KiB per route of max_routes: 1 KiB of it tbl8 groups (one per
+ * /24 holding longer prefixes: one per route at worst), the rest rules, next hops, defer
+ * queues and the sync's work arrays.
+ */
+struct route_lpm *route_table_create(const char *name, unsigned int max_routes, int socket,
+				     struct rte_rcu_qsbr *qsbr);
+
+/*
+ * Make the table hold exactly `want` (sorted by prefix then plen, as tables.c builds it),
+ * changing only what differs. Runs in O(routes) plus one LPM operation per difference.
+ * 0, or the first error: -EINVAL (want not sorted; nothing changed), -ENOMEM, -ENOSPC (the
+ * LPM or the next-hop array is full). On an error every other difference is still applied,
+ * and a prefix that could not be added or changed keeps its previous route; the next sync
+ * tries again. `st` may be NULL. May wait for a grace period when tbl8 groups or next-hop
+ * ids are all waiting for one.
+ */
+int route_table_sync(struct route_lpm *rt, const struct route_table *want,
+		     struct route_sync_stats *st);
+
+void route_table_get_stats(const struct route_lpm *rt, struct route_table_stats *st);
+
+/* Free the table, after waiting for the workers' grace period. NULL is a no-op. */
+void route_table_free(struct route_lpm *rt);
+
+/* ---- worker side */
+
+/*
+ * Next-hop ids of `n` destinations (network order) into `nh`: the longest matching prefix's,
+ * else the default route's, else ROUTE_NH_NONE.
+ */
+static inline void
+route_lookup_bulk(const struct route_lpm *rt, const uint32_t *dst_be, uint32_t *nh,
+		  unsigned int n)
+{
+	uint32_t dflt = __atomic_load_n(&rt->default_nh, __ATOMIC_ACQUIRE);
+	uint32_t ip[ROUTE_LOOKUP_CHUNK];
+	unsigned int i, k, c;
+
+	for (k = 0; k < n; k += c) {
+		c = RTE_MIN(n - k, (unsigned int)ROUTE_LOOKUP_CHUNK);
+		for (i = 0; i < c; i++)
+			ip[i] = rte_be_to_cpu_32(dst_be[k + i]);
+		rte_lpm_lookup_bulk(rt->lpm, ip, &nh[k], c);
+		/* A hit carries the entry's flags above the 24-bit id. */
+		for (i = 0; i < c; i++)
+			nh[k + i] = (nh[k + i] & RTE_LPM_LOOKUP_SUCCESS) ? nh[k + i] & 0x00ffffff :
+									    dflt;
+	}
+}
+
+/* What a next-hop id from route_lookup_bulk() means (id != ROUTE_NH_NONE). */
+static inline const struct route_nh *
+route_nh(const struct route_lpm *rt, uint32_t id)
+{
+	return &rt->nh[id];
+}
+
+#endif
