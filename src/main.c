@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "log.h"
 #include "ports.h"
+#include "route_table.h"
 #include "source.h"
 #include "tables.h"
 #include "telemetry.h"
@@ -71,9 +72,31 @@ struct control_seen {
  * timeout_ms), and when the model changed, build the tables and publish them. The data path
  * never waits for this.
  */
+/*
+ * The routes of a new snapshot into the data path's LPM, in place: only the difference is
+ * applied, and what the workers may still be reading is freed after their grace period.
+ */
 static void
-control_step(struct source *src, struct tables_builder *b, struct control_seen *seen,
-	     int timeout_ms)
+control_sync_routes(struct route_lpm *lpm, const struct pr_tables *t)
+{
+	static const struct route_table *synced;
+	struct route_sync_stats rs;
+	uint64_t t0 = pr_monotonic_ns();
+	int rc;
+
+	if (lpm == NULL || t->routes == synced)
+		return;
+	rc = route_table_sync(lpm, t->routes, &rs);
+	if (rc != 0)
+		LOG(WARNING, "routes: %u change(s) refused (%s): those prefixes keep their route",
+		    rs.failed, strerror(-rc));
+	synced = t->routes;
+	telemetry_route_update(lpm, pr_monotonic_ns() - t0);
+}
+
+static void
+control_step(struct source *src, struct tables_builder *b, struct route_lpm *lpm,
+	     struct control_seen *seen, int timeout_ms)
 {
 	const struct source_status *st;
 	uint64_t latency = 0, published = 0;
@@ -97,6 +120,7 @@ control_step(struct source *src, struct tables_builder *b, struct control_seen *
 			published = pr_monotonic_ns();
 			latency = published - source_status(src)->last_change_ns;
 			published -= t0;
+			control_sync_routes(lpm, t);
 			LOG(DEBUG, "tables generation %" PRIu64 " published (%" PRIu64 " us build)",
 			    t->generation, t->build_ns / 1000);
 		}
@@ -148,6 +172,7 @@ main(int argc, char **argv)
 	char *eal_argv[256];
 	struct control_seen seen = { .lists = UINT64_MAX };
 	struct tables_builder *builder;
+	struct route_lpm *lpm = NULL;
 	struct pr_config *cfg;
 	struct rte_mempool *mp;
 	struct source *src;
@@ -238,20 +263,26 @@ main(int argc, char **argv)
 	 * Know the cluster before forwarding: a file is read, Redis listed if it answers
 	 * (if not, we forward with empty tables and keep trying).
 	 */
-	control_step(src, builder, &seen, 0);
+	lpm = route_table_create("pr_routes", cfg->y->tables->routes, (int)rte_socket_id(),
+				 pr_rcu);
+	if (lpm == NULL)
+		rte_exit(EXIT_FAILURE, "route table of %u routes: %s (raise eal.memory_mb?)\n",
+			 cfg->y->tables->routes, strerror(errno));
+	control_step(src, builder, lpm, &seen, 0);
 
 	rc = workers_launch();
 	if (rc == 0)
 		LOG(NOTICE, "node %s: forwarding with %u worker(s) on %u port(s)",
 		    cfg->y->node_name, cfg->nb_workers, cfg->nb_ports);
 	while (!workers_stopping())
-		control_step(src, builder, &seen, 100);
+		control_step(src, builder, lpm, &seen, 100);
 
 	workers_wait();
 	print_summary();
 	if (cfg->y->telemetry->pdump)
 		rte_pdump_uninit();
 	ports_close();
+	route_table_free(lpm);
 	tables_fini();
 	tables_builder_free(builder);
 	source_free(src);

@@ -6,6 +6,11 @@
 
 #include "source.h"
 
+struct route_lpm;
+
+/* The LPM's state after a route sync, and how long the sync took, for /podrouter/sync. */
+void telemetry_route_update(const struct route_lpm *lpm, uint64_t sync_ns);
+
 /* Register the /podrouter/ commands (they read the workers' counters, never write). */
 int telemetry_init(const struct pr_config *cfg);
 

@@ -16,6 +16,7 @@
 
 #include <rte_telemetry.h>
 
+#include "route_table.h"
 #include "tables.h"
 #include "telemetry.h"
 
@@ -24,6 +25,20 @@
 static pthread_mutex_t tel_sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct source_status tel_sync;
 static uint64_t tel_latency_ns, tel_publish_ns;
+static struct route_table_stats tel_lpm;
+static uint64_t tel_route_sync_ns;
+
+void
+telemetry_route_update(const struct route_lpm *lpm, uint64_t sync_ns)
+{
+	struct route_table_stats st;
+
+	route_table_get_stats(lpm, &st);
+	pthread_mutex_lock(&tel_sync_lock);
+	tel_lpm = st;
+	tel_route_sync_ns = sync_ns;
+	pthread_mutex_unlock(&tel_sync_lock);
+}
 
 void
 telemetry_sync_update(const struct source_status *st, uint64_t latency_ns, uint64_t publish_ns)
@@ -304,6 +319,12 @@ tel_sync_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "list_us", tel_sync.list_ns / 1000);
 	rte_tel_data_add_dict_u64(d, "publish_us", tel_publish_ns / 1000);
 	rte_tel_data_add_dict_u64(d, "change_to_publish_us", tel_latency_ns / 1000);
+	rte_tel_data_add_dict_u64(d, "lpm_routes", tel_lpm.nb_routes);
+	rte_tel_data_add_dict_u64(d, "lpm_next_hops", tel_lpm.nb_nh);
+	rte_tel_data_add_dict_u64(d, "lpm_adds", tel_lpm.adds);
+	rte_tel_data_add_dict_u64(d, "lpm_deletes", tel_lpm.deletes);
+	rte_tel_data_add_dict_u64(d, "lpm_failures", tel_lpm.failures);
+	rte_tel_data_add_dict_u64(d, "route_sync_us", tel_route_sync_ns / 1000);
 	for (i = 0; i < tel_sync.nb_rejects; i++) {
 		char line[RTE_TEL_MAX_STRING_LEN];
 

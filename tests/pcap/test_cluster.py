@@ -121,6 +121,9 @@ check(routes == ["10.244.1.0/24 local-cidr demo-node-a", "10.244.1.2/32 local-po
                  "10.244.1.3/32 local-pod shop/db-0",
                  "10.244.2.0/24 remote-node via 198.18.0.3 demo-node-b"],
       "routes: %s" % routes)
+sync = r.telemetry("/podrouter/sync")
+check(sync["lpm_routes"] == len(routes) and sync["lpm_adds"] == len(routes),
+      "the data path's LPM holds the routes: %s" % sync)
 pol = by_name(r.telemetry("/podrouter/policies"))
 check(pol.get("shop/db-from-web", {}).get("selected_pods") == ["10.244.1.3"], "policy: %s" % pol)
 
@@ -144,6 +147,9 @@ n2["spec"]["podCIDRs"] = ["10.244.7.0/24"]
 apply_obj(redis, n2)
 wait_for(r, "/podrouter/routes",
          lambda v: "10.244.7.0/24 remote-node via 198.18.0.3 demo-node-b" in v, "node change")
+sync = wait_for(r, "/podrouter/sync", lambda s: s["lpm_deletes"] == 1, "LPM updated in place")
+check(sync["lpm_adds"] == len(routes) + 1 and sync["lpm_routes"] == len(routes),
+      "one delete and one add, not a rebuild: %s" % sync)
 p2 = find("Pod", "db-0")
 p2["metadata"]["labels"] = {"app": "db-old"}
 apply_obj(redis, p2)
