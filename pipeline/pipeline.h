@@ -13,6 +13,7 @@
 #define PR_NODE_PARSE "pr_parse"
 #define PR_NODE_DECAP "pr_decap"
 #define PR_NODE_ARP "pr_arp"
+#define PR_NODE_ROUTE "pr_route"
 #define PR_NODE_OUTPUT "pr_output"
 #define PR_NODE_DROP "pr_drop"
 #define PR_NODE_RX_PATTERN "pr_rx-*"
@@ -38,6 +39,13 @@ int pr_node_add_edge(const char *from, const char *to);
 
 struct pr_cfg_overlay;
 struct rte_ether_addr;
+struct route_lpm;
+
+/* The route table route and output read (updated in place); before the workers start. */
+void route_configure(const struct route_lpm *lpm);
+
+/* output: the route table, and the edge of the host port's tx node (PR_EDGE_DROP: none). */
+void output_configure(const struct route_lpm *lpm, uint16_t host_edge);
 
 /*
  * The router's addresses on a port, answered for in ARP, and the tx node its replies leave

@@ -60,6 +60,7 @@ struct pr_md {
 			    * unless PR_MD_F_LATER_FRAG */
 	uint8_t flags;     /* PR_MD_F_* */
 	uint8_t reserved;
+	uint32_t nh;       /* route: the next-hop id in the route table (pipeline/route_table.h) */
 };
 
 /*

@@ -31,7 +31,12 @@
 	_(DECAP_GENEVE,     "geneve",         "decap")		\
 	_(DECAP_IPIP,       "ipip",           "decap")		\
 	_(ARP_REPLIED,      "replied",        "arp")		\
-	_(ARP_OTHER,        "other",          "arp")
+	_(ARP_OTHER,        "other",          "arp")			\
+	_(ROUTE_LOCAL_POD,  "to_local_pod",   "route")		\
+	_(ROUTE_LOCAL_CIDR, "to_local_cidr",  "route")		\
+	_(ROUTE_REMOTE,     "to_remote_node", "route")		\
+	_(ROUTE_HOST,       "to_host",        "route")		\
+	_(ROUTE_DEFAULT,    "to_default",     "route")
 
 /* _(ENUM, "telemetry name", "stage that drops") */
 #define PR_DROP_REASONS(_)							\
@@ -59,7 +64,12 @@
 	_(DECAP_BAD_CKSUM,        "decap_bad_outer_checksum",    "decap")	\
 	_(DECAP_BAD_HEADER,       "decap_bad_tunnel_header",     "decap")	\
 	_(DECAP_FRAGMENT,         "decap_outer_fragment",        "decap")	\
-	_(ARP_NOT_HANDLED,        "arp_not_handled",             "arp")
+	_(ARP_NOT_HANDLED,        "arp_not_handled",             "arp")		\
+	_(ROUTE_NOT_IPV4,         "route_not_ipv4",              "route")	\
+	_(ROUTE_NO_ROUTE,         "route_no_route",              "route")	\
+	_(ROUTE_TTL_EXPIRED,      "route_ttl_expired",           "route")	\
+	_(OUTPUT_NO_NEIGHBOUR,    "output_no_neighbour",         "output")	\
+	_(OUTPUT_NO_HOST_PORT,    "output_no_host_port",         "output")
 
 #define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
 #define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,

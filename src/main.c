@@ -241,7 +241,14 @@ main(int argc, char **argv)
 			 cfg->mbufs, rte_strerror(rte_errno));
 	if (ports_init(cfg, mp) != 0)
 		rte_exit(EXIT_FAILURE, "ports: see above\n");
-	if (workers_init(cfg) != 0)
+	if (workers_rcu_init(cfg) != 0)
+		rte_exit(EXIT_FAILURE, "workers: cannot set up RCU\n");
+	lpm = route_table_create("pr_routes", cfg->y->tables->routes, (int)rte_socket_id(),
+				 pr_rcu);
+	if (lpm == NULL)
+		rte_exit(EXIT_FAILURE, "route table of %u routes: %s (raise eal.memory_mb?)\n",
+			 cfg->y->tables->routes, strerror(errno));
+	if (workers_init(cfg, lpm) != 0)
 		rte_exit(EXIT_FAILURE, "workers: see above\n");
 	if (cfg->y->telemetry->enabled && telemetry_init(cfg) != 0)
 		rte_exit(EXIT_FAILURE, "telemetry: cannot register commands\n");
@@ -263,11 +270,6 @@ main(int argc, char **argv)
 	 * Know the cluster before forwarding: a file is read, Redis listed if it answers
 	 * (if not, we forward with empty tables and keep trying).
 	 */
-	lpm = route_table_create("pr_routes", cfg->y->tables->routes, (int)rte_socket_id(),
-				 pr_rcu);
-	if (lpm == NULL)
-		rte_exit(EXIT_FAILURE, "route table of %u routes: %s (raise eal.memory_mb?)\n",
-			 cfg->y->tables->routes, strerror(errno));
 	control_step(src, builder, lpm, &seen, 0);
 
 	rc = workers_launch();

@@ -505,6 +505,8 @@ err:
 
 /* ---------------------------------------------------------------- routes */
 
+static unsigned int u32_sort_unique(uint32_t *v, unsigned int n);
+
 static void
 route_table_put(struct route_table *t)
 {
@@ -557,7 +559,7 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 	struct route_table *t = calloc(1, sizeof(*t));
 	const char *me = b->cfg->y->node_name;
 	unsigned int i, j, n, cap = 0, node_ips_n;
-	uint32_t node_ips[32];
+	uint32_t node_ips[32 + PR_MAX_PORTS * PR_MAX_ADDRS];
 	int rc = 0;
 
 	if (t == NULL)
@@ -575,7 +577,7 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 				       local ? ROUTE_LOCAL_CIDR : ROUTE_REMOTE_NODE,
 				       local ? 0 : nd->internal_ips[0], v[i]->name);
 	}
-	node_ips_n = tables_node_ips(b, c, node_ips, RTE_DIM(node_ips));
+	node_ips_n = tables_node_ips(b, c, node_ips, 32);
 	v = cluster_sorted(c, K8S_POD, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct k8s_pod *p = &v[i]->pod;
@@ -594,6 +596,13 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 				rc = route_add(t, &cap, p->ips[j], 32, ROUTE_LOCAL_POD, 0, owner);
 		}
 	}
+	/* This node's own addresses (its Node's InternalIPs, the ports'): the host path. */
+	for (i = 0; i < b->cfg->nb_ports; i++)
+		for (j = 0; j < b->cfg->ports[i].nb_addrs && node_ips_n < RTE_DIM(node_ips); j++)
+			node_ips[node_ips_n++] = b->cfg->ports[i].addrs[j].addr;
+	node_ips_n = u32_sort_unique(node_ips, node_ips_n);
+	for (i = 0; i < node_ips_n && rc == 0; i++)
+		rc = route_add(t, &cap, node_ips[i], 32, ROUTE_HOST, 0, me);
 	if (rc != 0) {
 		route_table_put(t);
 		return NULL;

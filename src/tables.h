@@ -100,6 +100,7 @@ enum route_kind {
 	ROUTE_LOCAL_CIDR,  /* this node's pod CIDR: the pods port */
 	ROUTE_LOCAL_POD,   /* one pod of this node */
 	ROUTE_REMOTE_NODE, /* another node's pod CIDR: the overlay towards its InternalIP */
+	ROUTE_HOST,        /* one of this node's own addresses (/32): the host path */
 };
 
 struct route {

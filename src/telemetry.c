@@ -123,7 +123,7 @@ tel_stage(const char *stage, uint64_t *drops_total)
 }
 
 /* The stages, in pipeline order, as the counter lists name them. */
-static const char *const tel_stages[] = { "parse", "decap", "arp", "output", "tx" };
+static const char *const tel_stages[] = { "parse", "decap", "arp", "route", "output", "tx" };
 
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)

@@ -226,7 +226,7 @@ tel_endpoints(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static const char *const kinds[] = { "local-cidr", "local-pod", "remote-node" };
+	static const char *const kinds[] = { "local-cidr", "local-pod", "remote-node", "host" };
 	const struct pr_tables *t;
 	unsigned int i;
 
@@ -241,7 +241,7 @@ tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		tel_ip(pfx, sizeof(pfx), r->prefix);
 		tel_ip(via, sizeof(via), r->via);
-		snprintf(s, sizeof(s), "%s/%u %s%s%s %s", pfx, r->plen, kinds[r->kind % 3],
+		snprintf(s, sizeof(s), "%s/%u %s%s%s %s", pfx, r->plen, kinds[r->kind % 4],
 			 r->kind == ROUTE_REMOTE_NODE ? " via " : "",
 			 r->kind == ROUTE_REMOTE_NODE ? via : "", r->owner);
 		rte_tel_data_add_array_string(d, s);

@@ -34,6 +34,7 @@ static const char *pipeline_stages[] = {
 	PR_NODE_PARSE,
 	PR_NODE_DECAP,
 	PR_NODE_ARP,
+	PR_NODE_ROUTE,
 	PR_NODE_OUTPUT,
 };
 
@@ -87,7 +88,7 @@ workers_arp(const struct pr_config *cfg, unsigned int i, const char *tx_node)
  * rx_edge[i] is where the rx clones of port i send their bursts.
  */
 static int
-workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
+workers_ports(const struct pr_config *cfg, uint16_t *rx_edge, uint16_t *host_edge)
 {
 	char name[RTE_NODE_NAMESIZE];
 	int tx_edge[PR_MAX_PORTS];
@@ -98,6 +99,8 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
 		rc = io_tx_clone(pr_ports[i].port_id, pr_ports[i].name, name, sizeof(name));
 		if (rc == 0)
 			rc = pr_node_add_edge(PR_NODE_OUTPUT, name);
+		if (rc >= 0 && pr_ports[i].role == PR_ROLE_HOST)
+			*host_edge = (uint16_t)rc;
 		if (rc >= 0)
 			rc = tx_edge[i] = pr_node_add_edge(PR_NODE_RX, name);
 		if (rc >= 0)
@@ -119,7 +122,7 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge)
 static int
 workers_graph(struct pr_worker *w)
 {
-	const char *patterns[PR_MAX_POLL + 6];
+	const char *patterns[PR_MAX_POLL + 7];
 	struct rte_graph_param gp = { 0 };
 	unsigned int i, n = 0;
 
@@ -128,6 +131,7 @@ workers_graph(struct pr_worker *w)
 	patterns[n++] = PR_NODE_PARSE;
 	patterns[n++] = PR_NODE_DECAP;
 	patterns[n++] = PR_NODE_ARP;
+	patterns[n++] = PR_NODE_ROUTE;
 	patterns[n++] = PR_NODE_OUTPUT;
 	patterns[n++] = PR_NODE_DROP;
 	patterns[n++] = PR_NODE_TX_PATTERN;
@@ -149,12 +153,9 @@ workers_graph(struct pr_worker *w)
 }
 
 int
-workers_init(const struct pr_config *cfg)
+workers_rcu_init(const struct pr_config *cfg)
 {
-	uint16_t rx_edge[PR_MAX_PORTS];
-	unsigned int i, j;
 	size_t sz;
-	int rc;
 
 	pr_nb_workers = cfg->nb_workers;
 	pr_workers = rte_zmalloc("pr_workers", pr_nb_workers * sizeof(*pr_workers),
@@ -165,11 +166,25 @@ workers_init(const struct pr_config *cfg)
 		return -ENOMEM;
 	if (rte_rcu_qsbr_init(pr_rcu, pr_nb_workers) != 0)
 		return -EINVAL;
+	return 0;
+}
+
+int
+workers_init(const struct pr_config *cfg, const struct route_lpm *lpm)
+{
+	uint16_t rx_edge[PR_MAX_PORTS], host_edge = PR_EDGE_DROP;
+	unsigned int i, j;
+	int rc;
+
 	rc = decap_configure(cfg->y->overlay);
 	if (rc == 0)
 		rc = workers_compose();
 	if (rc == 0)
-		rc = workers_ports(cfg, rx_edge);
+		rc = workers_ports(cfg, rx_edge, &host_edge);
+	if (rc == 0) {
+		route_configure(lpm);
+		output_configure(lpm, host_edge);
+	}
 	if (rc != 0)
 		return rc;
 

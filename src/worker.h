@@ -31,8 +31,16 @@ extern struct pr_worker *pr_workers;
 extern unsigned int pr_nb_workers;
 extern struct rte_rcu_qsbr *pr_rcu;
 
-/* Clone the I/O nodes, compose the pipeline, create one graph per worker. 0 or -errno. */
-int workers_init(const struct pr_config *cfg);
+struct route_lpm;
+
+/* The workers' structs and their RCU variable (pr_rcu), before anything uses them. */
+int workers_rcu_init(const struct pr_config *cfg);
+
+/*
+ * Clone the I/O nodes, compose the pipeline, create one graph per worker; the stages read
+ * routes from lpm. 0 or -errno.
+ */
+int workers_init(const struct pr_config *cfg, const struct route_lpm *lpm);
 
 /* Start every worker on its lcore. */
 int workers_launch(void);

@@ -119,7 +119,8 @@ check(ep == ["10.244.1.2:8080 ready serving local used used_local",
 routes = r.telemetry("/podrouter/routes")
 check(routes == ["10.244.1.0/24 local-cidr demo-node-a", "10.244.1.2/32 local-pod shop/web-1",
                  "10.244.1.3/32 local-pod shop/db-0",
-                 "10.244.2.0/24 remote-node via 198.18.0.3 demo-node-b"],
+                 "10.244.2.0/24 remote-node via 198.18.0.3 demo-node-b",
+                 "198.18.0.2/32 host demo-node-a"],
       "routes: %s" % routes)
 sync = r.telemetry("/podrouter/sync")
 check(sync["lpm_routes"] == len(routes) and sync["lpm_adds"] == len(routes),

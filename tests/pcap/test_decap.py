@@ -6,8 +6,8 @@ The router is node-a (198.18.0.11); node-b (198.18.0.12) is the known peer. Each
 packet from node-b is decapsulated and its inner frame parsed (counted by type); from an
 unknown node, for an unknown VNI, truncated, with a bad outer checksum, or with a tunnel
 header we must not accept, it is dropped with its own reason; tunnel traffic not addressed to
-us passes untouched. Until the route stage lands, output drops what it cannot deliver
-(output_no_destination), so this test reads the counters, each one checked exactly.
+us passes untouched. Until neighbours land, output drops what it cannot deliver
+(output_no_neighbour), so this test reads the counters, each one checked exactly.
 """
 import os
 import sys
@@ -95,9 +95,15 @@ for stage in st["stages"].values():
 for reason in set(r_ for _, _, r_ in cases if r_):
     want = sum(1 for _, _, r_ in cases if r_ == reason)
     check(drops[reason] == want, "%s: %d, want %d" % (reason, drops[reason], want))
-delivered = sum(1 for _, k, r_ in cases if r_ is None)  # decapsulated fine, or transit
-check(drops["output_no_destination"] == delivered, "reached output: %d, want %d" % (
-    drops["output_no_destination"], delivered))
+# Decapsulated fine: routed to this node's pod CIDR (10.244.1.0/24), then output has no
+# neighbour for them yet. Transit: no route (no default route here).
+decapped = sum(1 for _, k, r_ in cases if k and r_ is None)
+route = st["stages"]["route"]
+check(route["to_local_cidr"] == decapped, "routed to the local pod CIDR: %d, want %d" % (
+    route["to_local_cidr"], decapped))
+check(drops["output_no_neighbour"] == decapped, "reached output: %d, want %d" % (
+    drops["output_no_neighbour"], decapped))
+check(drops["route_no_route"] == 1, "transit without a route: %d" % drops["route_no_route"])
 check(st["dropped"] == len(frames), "everything accounted for: %d of %d" % (st["dropped"],
                                                                            len(frames)))
 # The inner frames were parsed: 4 good inner UDP + the transit's outer UDP + the bad-checksum

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The route stage on the real binary: each destination gets its next hop from the cluster
+state (a pod of this node, this node's pod CIDR, another node's pod CIDR, the router itself),
+packets for the router go out the host port untouched (TTL kept), TTL 1 is dropped, and a
+destination without a route is dropped. Until neighbours land, forwarded packets end at
+output as output_no_neighbour; the counters are checked exactly."""
+import os
+import sys
+import tempfile
+
+import yaml
+from scapy.all import ICMP, IP, UDP, Ether, rdpcap, wrpcap
+
+from prtest import Router, check, finish
+
+binary = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="prtest-route-")
+cluster = {"apiVersion": "v1", "kind": "List", "items": [
+    {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"},
+     "spec": {"podCIDR": "10.244.1.0/24"},
+     "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.11"}]}},
+    {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-b"},
+     "spec": {"podCIDR": "10.244.2.0/24"},
+     "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.12"}]}},
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+     "spec": {"nodeName": "node-a", "containers": [{"name": "c"}]},
+     "status": {"phase": "Running", "podIP": "10.244.1.7"}}]}
+with open(os.path.join(tmp, "cluster.yaml"), "w") as f:
+    yaml.safe_dump(cluster, f)
+
+
+def pkt(dst, ttl=64):
+    return bytes(Ether(src="02:00:00:00:02:07", dst="02:00:00:00:01:01") /
+                 IP(src="10.244.1.7", dst=dst, ttl=ttl) / UDP(sport=5000, dport=53))
+
+
+cases = [(pkt("10.244.1.7"), "to_local_pod"), (pkt("10.244.1.9"), "to_local_cidr"),
+         (pkt("10.244.2.5"), "to_remote_node"), (pkt("10.244.1.1"), "to_host"),
+         (pkt("198.18.0.11"), "to_host"), (pkt("192.0.2.1"), "route_no_route"),
+         (pkt("10.244.2.5", ttl=1), "route_ttl_expired"),
+         (bytes(Ether() / IP(src="10.244.1.7", dst="10.244.1.1", ttl=1) / ICMP()), "to_host")]
+f = {n: os.path.join(tmp, n + ".pcap") for n in ("pods_in", "pods_out", "host_in", "host_out")}
+wrpcap(f["pods_in"], [p for p, _ in cases], linktype=1)
+wrpcap(f["host_in"], [], linktype=1)
+cfg = {"node_name": "node-a", "eal": {"hugepages": "off"},
+       "ports": [{"name": "pods", "role": "pods", "addresses": ["10.244.1.1/24"],
+                  "device": "net_pcap_p,rx_pcap=%s,tx_pcap=%s" % (f["pods_in"], f["pods_out"])},
+                 {"name": "up", "role": "uplink", "addresses": ["198.18.0.11/24"],
+                  "device": "net_null_u,no-rx=1"},
+                 {"name": "host", "role": "host",
+                  "device": "net_pcap_h,rx_pcap=%s,tx_pcap=%s" % (f["host_in"], f["host_out"])}],
+       "workers": [{"lcore": 1, "poll": [{"port": "pods"}, {"port": "up"}, {"port": "host"}]}],
+       "cluster": {"file": os.path.join(tmp, "cluster.yaml")}}
+r = Router(binary, cfg, tmp=tmp).start()
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(cases))
+routes = r.telemetry("/podrouter/routes")
+check(r.stop() == 0, "exit 0")
+check(routes == ["10.244.1.0/24 local-cidr node-a", "10.244.1.1/32 host node-a",
+                 "10.244.1.7/32 local-pod default/web",
+                 "10.244.2.0/24 remote-node via 198.18.0.12 node-b",
+                 "198.18.0.11/32 host node-a"], "routes: %s" % routes)
+route = st["stages"]["route"]
+for name in ("to_local_pod", "to_local_cidr", "to_remote_node", "to_host"):
+    want = sum(1 for _, w in cases if w == name)
+    check(route[name] == want, "%s: %d, want %d" % (name, route[name], want))
+for name in ("route_no_route", "route_ttl_expired"):
+    check(route["drops"][name] == 1, "%s: %d" % (name, route["drops"][name]))
+forwarded = sum(1 for _, w in cases if w in ("to_local_pod", "to_local_cidr", "to_remote_node"))
+check(st["stages"]["output"]["drops"]["output_no_neighbour"] == forwarded,
+      "output_no_neighbour: %d, want %d" % (
+          st["stages"]["output"]["drops"]["output_no_neighbour"], forwarded))
+host = [bytes(p) for p in rdpcap(f["host_out"])]
+want_host = [p for p, w in cases if w == "to_host"]
+check(host == want_host, "host path gets the router's packets unchanged, TTL kept "
+      "(%d of %d)" % (len(host), len(want_host)))
+finish("route")
