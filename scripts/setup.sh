@@ -11,6 +11,7 @@ packages=(
 	dpdk dpdk-dev libdpdk-dev                         # DPDK 22.11, testpmd, telemetry, dumpcap
 	libyaml-dev libcyaml-dev libhiredis-dev           # config, manifests, Redis
 	libcmocka-dev                                     # unit tests
+	clang libclang-rt-14-dev                          # fuzz tests: clang, libFuzzer, sanitizers
 	python3 python3-scapy python3-yaml                # integration tests: packets and configs
 	redis-server                                      # cluster state tests
 	iproute2 procps                                   # netns tests, pgrep

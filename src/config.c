@@ -334,13 +334,17 @@ struct check {
 static void __attribute__((format(printf, 3, 4)))
 check_fail(struct check *c, const char *key, const char *fmt, ...)
 {
+	char msg[1024], *ch;
 	va_list ap;
 
-	fprintf(c->err, "%s:%u: %s: ", c->file, line_of(&c->lines, key), key);
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', c->err);
+	/* One line per message, whatever the values quoted in it hold. */
+	for (ch = msg; *ch; ch++)
+		if ((unsigned char)*ch < 0x20)
+			*ch = '?';
+	fprintf(c->err, "%s:%u: %s: %s\n", c->file, line_of(&c->lines, key), key, msg);
 	c->errors++;
 }
 
@@ -663,7 +667,8 @@ check_workers(struct check *c, struct pr_config *cfg)
 				continue;
 			}
 			snprintf(key, sizeof(key), "workers[%u].poll[%u].queue", w, j);
-			if (pl->queue >= cfg->y->ports[pi].rx_queues) {
+			/* An rx_queues out of range was reported; never index past owner[][64]. */
+			if (pl->queue >= RTE_MIN(cfg->y->ports[pi].rx_queues, (uint16_t)64)) {
 				check_fail(c, key, "port '%s' has %u RX queue(s); queue %u does not "
 					   "exist", pl->port, cfg->y->ports[pi].rx_queues, pl->queue);
 				continue;
@@ -677,7 +682,7 @@ check_workers(struct check *c, struct pr_config *cfg)
 		}
 	}
 	for (p = 0; p < cfg->nb_ports; p++)
-		for (q = 0; q < cfg->y->ports[p].rx_queues; q++)
+		for (q = 0; q < RTE_MIN(cfg->y->ports[p].rx_queues, (uint16_t)64); q++)
 			if (owner[p][q] == 0) {
 				snprintf(key, sizeof(key), "ports[%u].rx_queues", p);
 				check_fail(c, key, "queue %u of port '%s' is polled by no worker", q,

@@ -141,15 +141,16 @@ json_string(struct json_in *in)
 	return -1;
 }
 
+/*
+ * libyaml refuses a scalar that is not valid UTF-8 (JSON lets "\x9c" through): that is bad
+ * input, not a lack of memory, so it fails the parse with -EINVAL and the caller tries YAML,
+ * which then says what is wrong.
+ */
 static int
 json_scalar(struct json_in *in, const char *s, size_t len, yaml_scalar_style_t style)
 {
-	int id = yaml_document_add_scalar(in->doc, NULL, (yaml_char_t *)(uintptr_t)s, (int)len,
-					  style);
-
-	if (id == 0)
-		in->oom = true;
-	return id;
+	return yaml_document_add_scalar(in->doc, NULL, (yaml_char_t *)(uintptr_t)s, (int)len,
+					style);
 }
 
 /* A number or true/false/null: a plain scalar, as YAML reads it. */

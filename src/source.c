@@ -213,11 +213,17 @@ src_file_load(struct source *s, bool *full)
 		src_reject(s, key, line);
 	}
 	free(msg);
-	if (bad < 0 && p.applied == 0 && s->loaded) {
-		LOG(ERR, "%s: cannot be read (%s): keeping the state loaded before", s->path,
+	if (bad < 0 && p.applied == 0) {
+		src_reject(s, s->path, bad == -EINVAL ? "not YAML or JSON (the line is in the log)" :
+			   strerror(-bad));
+		if (s->loaded) {
+			LOG(ERR, "%s: cannot be read (%s): keeping the state loaded before",
+			    s->path, strerror(-bad));
+			cluster_free(m);
+			return 0;
+		}
+		LOG(ERR, "%s: cannot be read (%s): starting with no cluster state", s->path,
 		    strerror(-bad));
-		cluster_free(m);
-		return 0;
 	}
 	cluster_free(s->model);
 	s->model = m;

@@ -757,7 +757,8 @@ pol_table_build(struct cluster *c)
 			const struct k8s_pod *pd = &pods[j]->pod;
 			uint32_t *x;
 
-			if (!k8s_pod_ip_usable(pd) ||
+			/* A pod without an IPv4 address yet (Pending) has nothing to select. */
+			if (pd->nb_ips == 0 || !k8s_pod_ip_usable(pd) ||
 			    !k8s_selector_matches(&p->pod_selector, &pods[j]->labels))
 				continue;
 			x = realloc(e->selected, (e->nb_selected + pd->nb_ips) * sizeof(*x));

@@ -255,6 +255,9 @@ test_impossible_combinations(void **state)
 	expect_error(HEAD PORTS2 "    mtu: 9000\n" WORKER1, 9, "ports[1].mtu",
 		     "does not fit in mempool.data_room");
 	expect_error(HEAD PORTS2 "    mtu: 40\n" WORKER1, 9, "ports[1].mtu", "out of range");
+	/* Out of range, and a queue beyond the 64 tracked: refused, nothing indexed past (UBSan). */
+	expect_error(HEAD PORTS2 "    rx_queues: 100\n" WORKER1 "  - lcore: 2\n    poll:\n"
+		     "      - {port: pods, queue: 70}\n", 9, "ports[1].rx_queues", "out of range");
 	expect_error(HEAD PORTS2 WORKER1 "tables: {conntrack: 3000}\n", 14, "tables.conntrack",
 		     "not a power of two");
 	expect_error(HEAD PORTS2 WORKER1 "mempool: {mbufs: 2048}\n", 14, "mempool.mbufs",

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -195,6 +196,36 @@ test_nothing_changed_shares_everything(void **state)
 	tables_builder_free(b);
 }
 
+/* Pending pods (no IP yet) selected by a policy: found by fuzzing as a double free. */
+static void
+test_policy_over_pending_pods(void **state)
+{
+	static const char text[] =
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}]}\n"
+		"---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{name: c}]}\n"
+		"---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n"
+		"spec: {podSelector: {}}\n";
+	struct fx *fx = *state;
+	struct tables_builder *b = tables_builder_new(&fx->cfg);
+	struct pr_tables *t;
+
+	assert_int_equal(k8s_parse(text, sizeof(text) - 1, "test", collect, fx->c, stderr), 0);
+	t = tables_build(b, fx->c, true);
+	assert_non_null(t);
+	tables_publish(t);
+	tables_builder_free(b);
+}
+
+/* A JSON string that is not UTF-8 is bad input, not a lack of memory (found by fuzzing). */
+static void
+test_json_not_utf8(void **state)
+{
+	static const char text[] = "[\"\x9c\"]";
+
+	(void)state;
+	assert_int_equal(k8s_parse(text, sizeof(text) - 1, "test", collect, NULL, NULL), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -202,6 +233,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_incremental_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_changed_shares_everything, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_policy_over_pending_pods, setup, teardown),
+		cmocka_unit_test(test_json_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
