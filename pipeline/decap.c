@@ -30,11 +30,19 @@
 #define GENEVE_PROTO_ETHER 0x6558
 #define GENEVE_FLAG_C 0x40 /* critical options present: we process none (RFC 8926 3.5) */
 
-/* Set once by decap_configure(), before any worker runs; read-only afterwards. */
+enum decap_kind {
+	DECAP_NONE,
+	DECAP_VXLAN,
+	DECAP_GENEVE,
+	DECAP_IPIP,
+};
+
+/*
+ * Set once by decap_configure(), before any worker runs; read-only afterwards. The tunnel
+ * kind of a UDP destination port is one table lookup, decided here, not per packet.
+ */
 static struct {
-	uint16_t vxlan_ports[DECAP_MAX_PORTS]; /* network order */
-	unsigned int nb_vxlan_ports;
-	uint16_t geneve_port; /* network order; 0 = none */
+	uint8_t udp_kind[UINT16_MAX + 1]; /* enum decap_kind by destination port, host order */
 	uint32_t vnis[DECAP_MAX_VNIS];
 	unsigned int nb_vnis;
 	bool any_vni, ipip, require_known_node;
@@ -47,10 +55,11 @@ decap_configure(const struct pr_cfg_overlay *o)
 
 	if (o->vxlan_ports_count > DECAP_MAX_PORTS || o->vnis_count > DECAP_MAX_VNIS)
 		return -EINVAL;
+	memset(decap_cfg.udp_kind, DECAP_NONE, sizeof(decap_cfg.udp_kind));
 	for (i = 0; i < o->vxlan_ports_count; i++)
-		decap_cfg.vxlan_ports[i] = rte_cpu_to_be_16(o->vxlan_ports[i]);
-	decap_cfg.nb_vxlan_ports = o->vxlan_ports_count;
-	decap_cfg.geneve_port = rte_cpu_to_be_16(o->geneve_port);
+		decap_cfg.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
+	if (o->geneve_port != 0)
+		decap_cfg.udp_kind[o->geneve_port] = DECAP_GENEVE;
 	memcpy(decap_cfg.vnis, o->vnis, o->vnis_count * sizeof(uint32_t));
 	decap_cfg.nb_vnis = o->vnis_count;
 	decap_cfg.any_vni = o->any_vni;
@@ -59,28 +68,15 @@ decap_configure(const struct pr_cfg_overlay *o)
 	return 0;
 }
 
-enum decap_kind {
-	DECAP_NONE,
-	DECAP_VXLAN,
-	DECAP_GENEVE,
-	DECAP_IPIP,
-};
-
 static __rte_always_inline enum decap_kind
 decap_classify(const struct pr_md *md, const uint8_t *p)
 {
-	unsigned int i;
-
 	if (md->l4 == IPPROTO_IPIP)
 		return decap_cfg.ipip ? DECAP_IPIP : DECAP_NONE;
 	if (md->l4 == IPPROTO_UDP && !(md->flags & PR_MD_F_LATER_FRAG)) {
 		const struct rte_udp_hdr *uh = (const void *)(p + md->l4_off);
 
-		for (i = 0; i < decap_cfg.nb_vxlan_ports; i++)
-			if (uh->dst_port == decap_cfg.vxlan_ports[i])
-				return DECAP_VXLAN;
-		if (decap_cfg.geneve_port != 0 && uh->dst_port == decap_cfg.geneve_port)
-			return DECAP_GENEVE;
+		return decap_cfg.udp_kind[rte_be_to_cpu_16(uh->dst_port)];
 	}
 	return DECAP_NONE;
 }

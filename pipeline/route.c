@@ -16,7 +16,10 @@
 #include "pipeline.h"
 #include "route_table.h"
 
-/* Set once before the workers start; the table behind it changes in place under RCU. */
+/*
+ * Set once before the workers start (workers_init() refuses to build graphs without it); the
+ * table behind it changes in place under RCU.
+ */
 static const struct route_lpm *route_live;
 
 void
@@ -82,9 +85,8 @@ route_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint1
 		struct rte_mbuf *m = objs[i];
 		struct pr_md *md = pr_md(m);
 
-		if (unlikely(md->l3 != PR_L3_IPV4 || rt == NULL)) {
-			next[i] = pr_drop(md, rt == NULL ? PR_DROP_ROUTE_NO_ROUTE :
-							   PR_DROP_ROUTE_NOT_IPV4);
+		if (unlikely(md->l3 != PR_L3_IPV4)) {
+			next[i] = pr_drop(md, PR_DROP_ROUTE_NOT_IPV4);
 			continue;
 		}
 		dst[k] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off)->dst_addr;

@@ -386,6 +386,15 @@ svc_find(struct svc_entry *const *v, unsigned int n, const char *name, bool *fou
 	return lo;
 }
 
+const struct svc_entry *
+svc_table_find(const struct svc_table *t, const char *name)
+{
+	bool found;
+	unsigned int pos = svc_find(t->v, t->nb, name, &found);
+
+	return found ? t->v[pos] : NULL;
+}
+
 static unsigned int
 svc_backends_of(const struct svc_entry *e)
 {

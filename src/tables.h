@@ -94,6 +94,9 @@ struct svc_table {
 	unsigned int nb_retired;
 };
 
+/* The entry of Service NAMESPACE/NAME in t, or NULL. */
+const struct svc_entry *svc_table_find(const struct svc_table *t, const char *name);
+
 /* ---- routes */
 
 enum route_kind {

@@ -20,6 +20,13 @@
 
 static const struct pr_config *tel_cfg;
 
+void
+telemetry_put(struct rte_tel_data *d, const char *name, struct rte_tel_data *x)
+{
+	if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
+		rte_tel_data_free(x);
+}
+
 static struct rte_tel_data *
 tel_dict(void)
 {
@@ -94,7 +101,7 @@ tel_stage(const char *stage, uint64_t *drops_total)
 		rte_tel_data_add_dict_u64(drops, pr_drop_names[i], v);
 		*drops_total += v;
 	}
-	rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	telemetry_put(d, "drops", drops);
 	/*
 	 * rte_graph's own node statistics: objects, calls and cycles (meson graph_stats). A
 	 * stage is one node ("pr_parse"), or one clone per port ("pr_tx-<port>").
@@ -143,7 +150,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		if (p == NULL)
 			goto err;
 		tel_port(p, &pr_ports[i]);
-		rte_tel_data_add_dict_container(ports, pr_ports[i].name, p, 0);
+		telemetry_put(ports, pr_ports[i].name, p);
 	}
 	for (w = 0; w < pr_nb_workers; w++) {
 		const struct pr_worker *wk = &pr_workers[w];
@@ -165,7 +172,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(x, "tx_packets", wtx);
 		rte_tel_data_add_dict_u64(x, "dropped", wdrop);
 		snprintf(name, sizeof(name), "worker%u", w);
-		rte_tel_data_add_dict_container(workers, name, x, 0);
+		telemetry_put(workers, name, x);
 		rx += wrx;
 		tx += wtx;
 	}
@@ -174,14 +181,14 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		if (s == NULL)
 			goto err;
-		rte_tel_data_add_dict_container(stages, tel_stages[i], s, 0);
+		telemetry_put(stages, tel_stages[i], s);
 	}
 	rte_tel_data_add_dict_u64(d, "rx_packets", rx);
 	rte_tel_data_add_dict_u64(d, "tx_packets", tx);
 	rte_tel_data_add_dict_u64(d, "dropped", dropped);
-	rte_tel_data_add_dict_container(d, "ports", ports, 0);
-	rte_tel_data_add_dict_container(d, "workers", workers, 0);
-	rte_tel_data_add_dict_container(d, "stages", stages, 0);
+	telemetry_put(d, "ports", ports);
+	telemetry_put(d, "workers", workers);
+	telemetry_put(d, "stages", stages);
 	return 0;
 err:
 	rte_tel_data_free(ports);
@@ -226,7 +233,7 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(x, "rx_checksum_offload", p->rx_offloads != 0);
 		rte_tel_data_add_dict_int(x, "tx_checksum_offload", p->tx_offloads != 0);
 		rte_tel_data_add_dict_string(x, "forward_to", to >= 0 ? pr_ports[to].name : "");
-		rte_tel_data_add_dict_container(ports, p->name, x, 0);
+		telemetry_put(ports, p->name, x);
 	}
 	for (i = 0; i < pr_nb_workers; i++) {
 		struct rte_tel_data *x = tel_dict();
@@ -243,10 +250,10 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(x, "tx_queue", pr_workers[i].txq);
 		rte_tel_data_add_dict_string(x, "polls", queues);
 		snprintf(name, sizeof(name), "worker%u", i);
-		rte_tel_data_add_dict_container(workers, name, x, 0);
+		telemetry_put(workers, name, x);
 	}
-	rte_tel_data_add_dict_container(d, "ports", ports, 0);
-	rte_tel_data_add_dict_container(d, "workers", workers, 0);
+	telemetry_put(d, "ports", ports);
+	telemetry_put(d, "workers", workers);
 	return 0;
 }
 

@@ -7,6 +7,13 @@
 #include "source.h"
 
 struct route_lpm;
+struct rte_tel_data;
+
+/*
+ * Add container x under name in dict d; x is freed when it cannot be added (a full dict, a
+ * name with other characters than [A-Za-z0-9_/] in DPDK 22.11), so nothing leaks.
+ */
+void telemetry_put(struct rte_tel_data *d, const char *name, struct rte_tel_data *x);
 
 /* The LPM's state after a route sync, and how long the sync took, for /podrouter/sync. */
 void telemetry_route_update(const struct route_lpm *lpm, uint64_t sync_ns);

@@ -59,47 +59,21 @@ tel_ip(char *buf, size_t len, uint32_t addr)
 }
 
 /*
- * Add a container to a dict; freed when it cannot be added. In DPDK 22.11 dict names may hold
- * only [A-Za-z0-9_/] and arrays cannot hold dicts, so a list of Kubernetes objects (whose
- * names hold '-' and '.') is a dict keyed "0", "1", ... whose entries carry a "name".
+ * In DPDK 22.11 dict names may hold only [A-Za-z0-9_/] and arrays cannot hold dicts, so a
+ * list of Kubernetes objects (whose names hold '-' and '.') is a dict keyed "0", "1", ...
+ * whose entries carry a "name".
  */
-static void
-tel_put(struct rte_tel_data *d, const char *name, struct rte_tel_data *x)
-{
-	if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
-		rte_tel_data_free(x);
-}
-
 static void
 tel_put_nth(struct rte_tel_data *d, unsigned int i, struct rte_tel_data *x)
 {
 	char key[16];
 
 	snprintf(key, sizeof(key), "%u", i);
-	tel_put(d, key, x);
+	telemetry_put(d, key, x);
 }
 
 static const char *const fe_kinds[] = { "ClusterIP", "NodePort", "externalIP", "LoadBalancer" };
 static const char *const svc_types[] = { "ClusterIP", "NodePort", "LoadBalancer", "ExternalName" };
-
-static const struct svc_entry *
-tel_find_svc(const struct svc_table *t, const char *name)
-{
-	unsigned int lo = 0, hi = t->nb;
-
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-		int r = strcmp(t->v[mid]->name, name);
-
-		if (r == 0)
-			return t->v[mid];
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 static struct rte_tel_data *
 tel_svc_one(const struct svc_entry *e, bool with_backends)
@@ -156,7 +130,7 @@ tel_svc_one(const struct svc_entry *e, bool with_backends)
 					 b->flags & SVC_BE_LOCAL_USED ? " used_local" : "");
 				rte_tel_data_add_array_string(bes, s);
 			}
-			tel_put(x, "endpoints", bes);
+			telemetry_put(x, "endpoints", bes);
 		}
 		tel_put_nth(ports, i, x);
 	}
@@ -168,8 +142,8 @@ tel_svc_one(const struct svc_entry *e, bool with_backends)
 			 k8s_proto_name(e->fe[i].proto), fe_kinds[e->fe[i].kind & 3]);
 		rte_tel_data_add_array_string(fe, s);
 	}
-	tel_put(d, "ports", ports);
-	tel_put(d, "frontends", fe);
+	telemetry_put(d, "ports", ports);
+	telemetry_put(d, "frontends", fe);
 	return d;
 }
 
@@ -189,7 +163,7 @@ tel_services_common(const char *params, struct rte_tel_data *d, bool with_backen
 		return 0;
 	}
 	if (params != NULL && *params != '\0') {
-		const struct svc_entry *e = tel_find_svc(t->svc, params);
+		const struct svc_entry *e = svc_table_find(t->svc, params);
 		struct rte_tel_data *x = e ? tel_svc_one(e, with_backends) : NULL;
 
 		if (x != NULL)
@@ -283,7 +257,7 @@ tel_policies(const char *cmd, const char *params, struct rte_tel_data *d)
 			tel_ip(ip, sizeof(ip), e->selected[j]);
 			rte_tel_data_add_array_string(sel, ip);
 		}
-		tel_put(x, "selected_pods", sel);
+		telemetry_put(x, "selected_pods", sel);
 		tel_put_nth(d, i, x);
 	}
 	tables_read_unlock();
@@ -345,8 +319,8 @@ tel_sync_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "backends", t ? t->svc->nb_backends : 0);
 	rte_tel_data_add_dict_u64(d, "routes", t ? t->routes->nb : 0);
 	tables_read_unlock();
-	tel_put(d, "objects", objs);
-	tel_put(d, "rejected", rej);
+	telemetry_put(d, "objects", objs);
+	telemetry_put(d, "rejected", rej);
 	return 0;
 }
 
