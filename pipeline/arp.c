@@ -2,23 +2,37 @@
 /*
  * arp: answers ARP requests for the router's own addresses on the port they arrive on (the
  * pods' gateway on a pod-facing port, the node IP on the uplink), in place: the request
- * becomes the reply (RFC 826) and leaves by the port it came in, VLAN tag kept. Anything
- * else that is ARP is counted and dropped for now: neighbour learning and resolution (with
- * gratuitous ARP) come with the neighbour table. Non-ARP packets pass.
+ * becomes the reply (RFC 826) and leaves by the port it came in, VLAN tag kept.
+ *
+ * What ARP tells the router goes to the neighbour table (pipeline/neigh.h) as an event for
+ * the control core: the sender of a request for us (that is how pods' MACs are learnt),
+ * the answers to our requests, and gratuitous ARP (sender = target) announcing a new MAC.
+ * A request from a sender whose entry is already confirmed with that MAC is not passed on
+ * (one hash lookup), so a chatty neighbour costs the control core nothing. Replies and
+ * announcements are used up here; other ARP (requests for other hosts) is dropped as
+ * arp_not_handled. Non-ARP packets pass.
  *
  * The addresses are the ports' `addresses` from the config, fixed at start (arp_configure).
  *
- * Edges: PR_EDGE_DROP, PR_EDGE_NEXT, then one per port's tx node (the reply goes back out).
+ * Edges: enum arp_edge, then one per port's tx node (the reply goes back out).
  */
 #include <string.h>
 
 #include <rte_arp.h>
 #include <rte_ether.h>
 
+#include "neigh.h"
 #include "stage.h"
 #include "pipeline.h"
 
 #define ARP_MAX_ADDRS 16
+
+enum arp_edge {
+	ARP_EDGE_DROP = PR_EDGE_DROP,
+	ARP_EDGE_NEXT = PR_EDGE_NEXT,
+	ARP_EDGE_CONSUMED,
+	ARP_EDGE_COUNT,
+};
 
 struct arp_port {
 	struct rte_ether_addr mac;
@@ -59,6 +73,32 @@ arp_is_ours(const struct arp_port *ap, uint32_t ip)
 	return false;
 }
 
+/* Tell the neighbour table what the sender's MAC is, unless it knows already. */
+static __rte_always_inline void
+arp_tell(struct pr_stats *st, const struct rte_arp_hdr *arp, uint16_t port, uint8_t kind)
+{
+	const struct neigh_table *t = neigh_live;
+	struct neigh_event ev;
+	uint32_t id;
+
+	if (kind == NEIGH_EV_REQUEST) {
+		uint64_t mac = 0;
+
+		id = neigh_find(t, arp->arp_data.arp_sip);
+		memcpy(&mac, &arp->arp_data.arp_sha, RTE_ETHER_ADDR_LEN);
+		if (id != NEIGH_NONE &&
+		    (neigh_word(t, id) & (NEIGH_W_MAC_MASK | NEIGH_W_CONFIRMED)) ==
+			    (mac | NEIGH_W_CONFIRMED))
+			return;
+	}
+	ev = (struct neigh_event){ .ip = arp->arp_data.arp_sip, .port = port, .kind = kind,
+				   .mac = arp->arp_data.arp_sha };
+	if (rte_ring_mp_enqueue_elem(t->events, &ev, sizeof(ev)) == 0)
+		st->ctr[PR_CTR_ARP_EVENTS]++;
+	else
+		st->ctr[PR_CTR_ARP_EVENTS_LOST]++;
+}
+
 static __rte_always_inline uint16_t
 arp_one(struct pr_stats *st, struct rte_mbuf *m)
 {
@@ -73,13 +113,27 @@ arp_one(struct pr_stats *st, struct rte_mbuf *m)
 	ap = &arp_ports[m->port];
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, md->l3_off);
-	if (arp->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST) ||
-	    !arp_is_ours(ap, arp->arp_data.arp_tip)) {
+	tip = arp->arp_data.arp_tip;
+	if (arp->arp_data.arp_sip == tip && tip != 0) { /* gratuitous: request or reply */
+		arp_tell(st, arp, m->port, NEIGH_EV_GRATUITOUS);
+		return ARP_EDGE_CONSUMED;
+	}
+	if (!arp_is_ours(ap, tip)) {
 		st->ctr[PR_CTR_ARP_OTHER]++;
 		return pr_drop(md, PR_DROP_ARP_NOT_HANDLED);
 	}
+	if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY)) {
+		arp_tell(st, arp, m->port, NEIGH_EV_REPLY);
+		st->ctr[PR_CTR_ARP_CONSUMED]++;
+		return ARP_EDGE_CONSUMED;
+	}
+	if (arp->arp_opcode != RTE_BE16(RTE_ARP_OP_REQUEST)) {
+		st->ctr[PR_CTR_ARP_OTHER]++;
+		return pr_drop(md, PR_DROP_ARP_NOT_HANDLED);
+	}
+	if (arp->arp_data.arp_sip != 0) /* not an address probe (RFC 5227) */
+		arp_tell(st, arp, m->port, NEIGH_EV_REQUEST);
 	/* The request, turned around: "TIP is at our MAC", to the asker only. */
-	tip = arp->arp_data.arp_tip;
 	arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
 	arp->arp_data.arp_tha = arp->arp_data.arp_sha;
 	arp->arp_data.arp_tip = arp->arp_data.arp_sip;
@@ -108,10 +162,11 @@ static struct rte_node_register arp_node = {
 	.name = PR_NODE_ARP,
 	.process = arp_process,
 	.init = pr_stage_init,
-	.nb_edges = PR_EDGE_COUNT,
+	.nb_edges = ARP_EDGE_COUNT,
 	.next_nodes = {
-		[PR_EDGE_DROP] = PR_NODE_DROP,
-		[PR_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[ARP_EDGE_DROP] = PR_NODE_DROP,
+		[ARP_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[ARP_EDGE_CONSUMED] = PR_NODE_CONSUMED,
 	},
 };
 RTE_NODE_REGISTER(arp_node);

@@ -10,6 +10,7 @@
  *   (each worker owns one TX queue per port, so no locks). A full queue is retried a bounded
  *   number of times, then what is left is dropped as tx_queue_full and counted.
  * pr_drop: counts each packet's drop reason on the worker and frees the burst.
+ * pr_consumed: frees packets a stage has used up (an ARP reply learnt from): not drops.
  *
  * We use these rather than lib/node's ethdev nodes for the bounded TX retry, counters in
  * struct pr_stats and the one-TX-queue-per-worker mapping; see docs/architecture.md.
@@ -127,6 +128,15 @@ io_drop_process(struct rte_graph *graph, struct rte_node *node, void **objs, uin
 	return n;
 }
 
+static uint16_t
+io_consumed_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	RTE_SET_USED(graph);
+	RTE_SET_USED(node);
+	rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
+	return n;
+}
+
 static struct rte_node_register io_rx_node = {
 	.name = PR_NODE_RX,
 	.flags = RTE_NODE_SOURCE_F,
@@ -152,6 +162,12 @@ static struct rte_node_register io_drop_node = {
 	.init = pr_stage_init,
 };
 RTE_NODE_REGISTER(io_drop_node);
+
+static struct rte_node_register io_consumed_node = {
+	.name = PR_NODE_CONSUMED,
+	.process = io_consumed_process,
+};
+RTE_NODE_REGISTER(io_consumed_node);
 
 static int
 io_clone(rte_node_t base, uint16_t port, uint16_t queue, uint16_t next, const char *suffix)

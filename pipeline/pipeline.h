@@ -16,6 +16,11 @@
 #define PR_NODE_ROUTE "pr_route"
 #define PR_NODE_OUTPUT "pr_output"
 #define PR_NODE_DROP "pr_drop"
+#define PR_NODE_CONSUMED "pr_consumed" /* frees packets a stage has used up (no drop) */
+#define PR_NODE_HOLD "pr_hold"
+#define PR_NODE_ICMP "pr_icmp"
+#define PR_NODE_FRAG "pr_frag"
+#define PR_NODE_INJECT "pr_inject"
 #define PR_NODE_RX_PATTERN "pr_rx-*"
 #define PR_NODE_TX_PATTERN "pr_tx-*"
 
@@ -38,14 +43,44 @@ int pr_node_add_edge(const char *from, const char *to);
 #define PR_NODE_RX "pr_rx"
 
 struct pr_cfg_overlay;
+struct pr_config;
 struct rte_ether_addr;
+struct rte_mempool;
 struct route_lpm;
+struct route_nh;
+struct neigh_table;
 
-/* The route table route and output read (updated in place); before the workers start. */
-void route_configure(const struct route_lpm *lpm);
+/*
+ * The route table route reads (updated in place), and which ports face pods (their packets'
+ * sources are checked); before the workers start.
+ */
+void route_configure(const struct pr_config *cfg, const struct route_lpm *lpm);
 
-/* output: the route table, and the edge of the host port's tx node (PR_EDGE_DROP: none). */
-void output_configure(const struct route_lpm *lpm, uint16_t host_edge);
+/*
+ * output: the route table, the neighbour table, and the edge of the host port's tx node
+ * (PR_EDGE_DROP: none). 0 or -errno.
+ */
+int output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
+		     struct neigh_table *neigh, uint16_t host_edge);
+
+/* output's edge to the tx node of port. 0 or -errno. */
+int output_add_port(uint16_t port, const char *tx_node);
+
+/* That edge, once added. */
+int output_port_edge(uint16_t port);
+
+/* The route table's resolver (struct route_nh_resolver): a next hop's adjacency. */
+void output_nh_init(void *arg, struct route_nh *nh);
+void output_nh_fini(void *arg, struct route_nh *nh);
+
+/* ICMP errors: the source address per port and the rate limit. 0 or -errno. */
+int icmp_configure(const struct pr_config *cfg, const struct route_lpm *lpm);
+
+/* Fragmentation: fragments' headers from direct, their data attached from indirect. */
+void frag_configure(struct rte_mempool *direct, struct rte_mempool *indirect);
+
+/* inject's edge to the tx node of port. 0 or -errno. */
+int inject_add_port(uint16_t port, const char *tx_node);
 
 /*
  * The router's addresses on a port, answered for in ARP, and the tx node its replies leave

@@ -5,27 +5,46 @@
  * next hop says where the packet goes: a pod of this node, this node's pod CIDR, another
  * node's pod CIDR (through the overlay), the router itself (the host path), the default
  * route. The TTL is decremented for forwarded packets, the header checksum updated
- * incrementally (RFC 1624); a packet whose TTL would reach 0 is dropped (RFC 1812 5.3.1; the
- * ICMP time exceeded comes with the ICMP generator). Not IPv4: dropped (IPv6 comes later).
+ * incrementally (RFC 1624); a packet whose TTL would reach 0 goes to pr_icmp, which answers
+ * with time exceeded (RFC 1812 5.3.1). Packets the router made or re-injects (PR_MD_F_LOCAL)
+ * keep their TTL. Not IPv4: dropped (IPv6 comes later).
  *
- * Writes md->nh for output. Edges: PR_EDGE_DROP, PR_EDGE_NEXT. Cost: docs/benchmarks.md.
+ * Anti-spoofing (Calico's RPF check): a packet from a pod-facing port must come from a pod
+ * of this node behind that port; its source is looked up in the same table, in bulk, and
+ * anything else is dropped as route_spoofed_source.
+ *
+ * Writes md->nh for output. Edges: enum route_edge. Cost: docs/benchmarks.md.
  */
 #include <rte_ip.h>
 
+#include "config.h"
 #include "stage.h"
 #include "pipeline.h"
+#include "ports.h"
 #include "route_table.h"
+
+enum route_edge {
+	ROUTE_EDGE_DROP = PR_EDGE_DROP,
+	ROUTE_EDGE_NEXT = PR_EDGE_NEXT,
+	ROUTE_EDGE_ICMP, /* TTL expired: answered with time exceeded */
+	ROUTE_EDGE_COUNT,
+};
 
 /*
  * Set once before the workers start (workers_init() refuses to build graphs without it); the
  * table behind it changes in place under RCU.
  */
 static const struct route_lpm *route_live;
+static uint8_t route_rpf[RTE_MAX_ETHPORTS]; /* 1: a pod-facing port, whose sources we check */
 
 void
-route_configure(const struct route_lpm *lpm)
+route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
 {
+	unsigned int i;
+
 	route_live = lpm;
+	for (i = 0; i < pr_nb_ports; i++)
+		route_rpf[pr_ports[i].port_id] = cfg->y->ports[i].role == PR_ROLE_PODS;
 }
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for the 16-bit word holding TTL and protocol. */
@@ -62,14 +81,41 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
 		return pr_drop(md, PR_DROP_ROUTE_NO_ROUTE);
 	kind = route_nh(rt, nh)->kind;
 	md->nh = nh;
-	if (kind != ROUTE_NH_HOST) { /* for us: not forwarded, the TTL stays */
+	/* For us, or made or already routed by us: not forwarded (again), the TTL stays. */
+	if (kind != ROUTE_NH_HOST && !(md->flags & PR_MD_F_LOCAL)) {
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
-		if (ip->time_to_live <= 1)
-			return pr_drop(md, PR_DROP_ROUTE_TTL_EXPIRED);
+		if (ip->time_to_live <= 1) {
+			md->drop = PR_DROP_ROUTE_TTL_EXPIRED;
+			return ROUTE_EDGE_ICMP;
+		}
 		route_ttl_dec(ip);
 	}
 	st->ctr[route_kind_ctr[kind]]++;
 	return PR_EDGE_NEXT;
+}
+
+/*
+ * Calico's RPF check: a packet from a pod-facing port must come from a pod of this node
+ * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
+ */
+static __rte_always_inline void
+route_check_sources(const struct route_lpm *rt, void **objs, const uint16_t *idx,
+		    const uint32_t *src, uint16_t k, uint16_t *next)
+{
+	uint32_t nh[RTE_GRAPH_BURST_SIZE];
+	uint16_t i;
+
+	route_lookup_bulk(rt, src, nh, k);
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = objs[idx[i]];
+		const struct route_nh *n;
+
+		if (next[idx[i]] == PR_EDGE_DROP)
+			continue; /* also checked before an ICMP error goes to the source */
+		n = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
+		if (n == NULL || n->kind != ROUTE_NH_LOCAL_POD || n->port != m->port)
+			next[idx[i]] = pr_drop(pr_md(m), PR_DROP_ROUTE_SPOOFED);
+	}
 }
 
 static uint16_t
@@ -77,25 +123,33 @@ route_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint1
 {
 	const struct route_lpm *rt = route_live;
 	struct pr_stats *st = pr_node_ctx(node)->stats;
-	uint16_t next[RTE_GRAPH_BURST_SIZE], idx[RTE_GRAPH_BURST_SIZE];
-	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE];
-	uint16_t i, k = 0;
+	uint16_t next[RTE_GRAPH_BURST_SIZE], idx[RTE_GRAPH_BURST_SIZE], sidx[RTE_GRAPH_BURST_SIZE];
+	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE], src[RTE_GRAPH_BURST_SIZE];
+	uint16_t i, k = 0, ks = 0;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 		struct pr_md *md = pr_md(m);
+		const struct rte_ipv4_hdr *ip;
 
 		if (unlikely(md->l3 != PR_L3_IPV4)) {
 			next[i] = pr_drop(md, PR_DROP_ROUTE_NOT_IPV4);
 			continue;
 		}
-		dst[k] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off)->dst_addr;
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
+		dst[k] = ip->dst_addr;
 		idx[k++] = i;
+		if (route_rpf[m->port] && !(md->flags & PR_MD_F_LOCAL)) {
+			src[ks] = ip->src_addr;
+			sidx[ks++] = i;
+		}
 	}
 	if (k > 0)
 		route_lookup_bulk(rt, dst, nh, k);
 	for (i = 0; i < k; i++)
 		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i]);
+	if (ks > 0)
+		route_check_sources(rt, objs, sidx, src, ks, next);
 	pr_stage_dispatch(graph, node, objs, next, n);
 	return n;
 }
@@ -104,10 +158,11 @@ static struct rte_node_register route_node = {
 	.name = PR_NODE_ROUTE,
 	.process = route_process,
 	.init = pr_stage_init,
-	.nb_edges = PR_EDGE_COUNT,
+	.nb_edges = ROUTE_EDGE_COUNT,
 	.next_nodes = {
-		[PR_EDGE_DROP] = PR_NODE_DROP,
-		[PR_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[ROUTE_EDGE_DROP] = PR_NODE_DROP,
+		[ROUTE_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[ROUTE_EDGE_ICMP] = PR_NODE_ICMP,
 	},
 };
 RTE_NODE_REGISTER(route_node);

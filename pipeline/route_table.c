@@ -29,7 +29,7 @@
 #define LOG_TYPE route_table_logtype
 PR_LOG_REGISTER(route_table);
 
-_Static_assert(sizeof(struct route_nh) == 8, "eight next hops per cache line");
+_Static_assert(sizeof(struct route_nh) == 24, "next hops stay small");
 
 enum route_op {
 	ROUTE_OP_KEEP,
@@ -80,6 +80,7 @@ struct route_table_ctl {
 	uint32_t *zero; /* ids whose count fell to zero in this sync */
 	uint32_t nb_zero;
 	struct rte_rcu_qsbr_dq *dq; /* released ids, waiting for their grace period */
+	struct route_nh_resolver resolver;
 
 	uint64_t adds, changes, deletes, failures;
 };
@@ -152,7 +153,9 @@ nh_get(struct route_table_ctl *ctl, uint8_t kind, uint32_t via, uint32_t *idp)
 	if (ctl->nb_free == 0)
 		return -ENOSPC;
 	id = ctl->free_ids[--ctl->nb_free];
-	ctl->nh[id] = (struct route_nh){ .via = via, .kind = kind };
+	ctl->nh[id] = (struct route_nh){ .via = via, .kind = kind, .usable = 1 };
+	if (ctl->resolver.init != NULL)
+		ctl->resolver.init(ctl->resolver.arg, &ctl->nh[id]);
 	/* The entry is complete before the LPM, whose tbl8 stores are relaxed, names the id. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	h = nh_hash(ctl, kind, via);
@@ -187,6 +190,8 @@ nh_sweep(struct route_table_ctl *ctl)
 			continue;
 		nh_unlink(ctl, id);
 		ctl->nb_nh--;
+		if (ctl->resolver.fini != NULL)
+			ctl->resolver.fini(ctl->resolver.arg, &ctl->nh[id]);
 		if (ctl->dq == NULL)
 			ctl->free_ids[ctl->nb_free++] = id;
 		else if (rte_rcu_qsbr_dq_enqueue(ctl->dq, &id) != 0)
@@ -659,6 +664,12 @@ route_table_free(struct route_lpm *rt)
 	rte_lpm_free(rt->lpm);
 	ctl_free(rt->ctl);
 	free(rt);
+}
+
+void
+route_table_set_resolver(struct route_lpm *rt, const struct route_nh_resolver *r)
+{
+	rt->ctl->resolver = *r;
 }
 
 void

@@ -37,23 +37,50 @@
 #define ROUTE_LOOKUP_CHUNK 32
 
 /*
- * What a next hop is. The first three are tables.h's route kinds (a struct route's `kind`
- * takes any of these); the table builder does not make the last two yet.
+ * What a next hop is: tables.h's route kinds (a struct route's `kind` takes any of these).
  */
 enum route_nh_kind {
 	ROUTE_NH_LOCAL_CIDR = ROUTE_LOCAL_CIDR,   /* this node's pod CIDR: the pods port */
 	ROUTE_NH_LOCAL_POD = ROUTE_LOCAL_POD,     /* a pod of this node (/32): the pods port */
 	ROUTE_NH_REMOTE_NODE = ROUTE_REMOTE_NODE, /* another node's pod CIDR: overlay to `via` */
-	ROUTE_NH_HOST,    /* one of the router's own addresses (/32): the exception path */
-	ROUTE_NH_DEFAULT, /* anything else (plen 0): the uplink gateway `via` (0: not known yet) */
+	ROUTE_NH_HOST = ROUTE_HOST,       /* one of the router's own addresses: the exception path */
+	ROUTE_NH_DEFAULT = ROUTE_DEFAULT, /* anything else (plen 0): the gateway `via` */
 	ROUTE_NH_KIND_COUNT,
 };
 
-/* One next hop, as the workers read it. Never written while an id may be in use. */
+/* How a next hop's packets leave (output, pipeline/output.c). */
+enum route_nh_encap {
+	ROUTE_ENCAP_NONE = 0, /* L2 rewrite only */
+	ROUTE_ENCAP_VXLAN,
+	ROUTE_ENCAP_GENEVE,
+	ROUTE_ENCAP_IPIP,
+	ROUTE_ENCAP_COUNT,
+};
+
+/*
+ * One next hop, as the workers read it. Never written while an id may be in use. The route
+ * table fills via and kind; the rest is the adjacency, filled by the resolver that output
+ * gives (route_table_set_resolver) when the next hop is made.
+ */
 struct route_nh {
-	uint32_t via; /* network order: the node's InternalIP, the gateway; 0 for the others */
-	uint8_t kind; /* enum route_nh_kind */
+	uint32_t via;    /* network order: the node's InternalIP, the gateway, the pod; or 0 */
+	uint32_t neigh;  /* the neighbour entry of the L2 next hop; NEIGH_NONE: by destination */
+	uint32_t l2_ip;  /* network order: the L2 next hop (via, or the gateway towards it) */
+	uint16_t max_l3; /* longest L3 packet that leaves unfragmented (out port MTU - tunnel) */
+	uint16_t cksum;  /* tunnels: the outer IPv4 header's sum without length and id */
+	uint8_t kind;    /* enum route_nh_kind */
+	uint8_t port;    /* the ethdev port it leaves by */
+	uint8_t encap;   /* enum route_nh_encap */
+	uint8_t usable;  /* 0: no way to send (no port, no gateway): drop */
+	uint8_t ctr;     /* the output counter (enum pr_ctr) of its packets */
 	uint8_t rsvd[3];
+};
+
+/* Fills a new next hop's adjacency from its kind and via; releases it when it goes. */
+struct route_nh_resolver {
+	void (*init)(void *arg, struct route_nh *nh);
+	void (*fini)(void *arg, struct route_nh *nh);
+	void *arg;
 };
 
 struct route_table_ctl;
@@ -109,6 +136,9 @@ struct route_lpm *route_table_create(const char *name, unsigned int max_routes, 
  */
 int route_table_sync(struct route_lpm *rt, const struct route_table *want,
 		     struct route_sync_stats *st);
+
+/* Before the first sync: who fills next hops' adjacency. */
+void route_table_set_resolver(struct route_lpm *rt, const struct route_nh_resolver *r);
 
 void route_table_get_stats(const struct route_lpm *rt, struct route_table_stats *st);
 

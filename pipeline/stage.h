@@ -48,6 +48,12 @@ enum pr_l3 {
 #define PR_MD_F_VLAN 0x01 /* one 802.1Q tag; vlan_tci holds it */
 #define PR_MD_F_FRAG 0x02 /* IP fragment; l4 headers are present only in the first one */
 #define PR_MD_F_LATER_FRAG 0x04 /* a non-first fragment: no l4 header at l4_off */
+/*
+ * Made or re-injected by the router itself (an ICMP error, a packet held for a neighbour):
+ * route neither decrements its TTL nor checks its source.
+ */
+#define PR_MD_F_LOCAL 0x08
+#define PR_MD_F_TX_DIRECT 0x10 /* inject: straight to the tx node of out_port */
 
 /* Per-packet metadata, in the mbuf private area; written by parse, read by later stages. */
 struct pr_md {
@@ -59,8 +65,10 @@ struct pr_md {
 	uint8_t l4;        /* IP protocol number, 0 when not IP; its header is at l4_off
 			    * unless PR_MD_F_LATER_FRAG */
 	uint8_t flags;     /* PR_MD_F_* */
-	uint8_t reserved;
+	uint8_t out_port;  /* output -> hold, inject: the port the packet leaves by */
 	uint32_t nh;       /* route: the next-hop id in the route table (pipeline/route_table.h) */
+	uint32_t arg;      /* output -> hold: the next hop to resolve (network order);
+			    * -> icmp, frag: the MTU */
 };
 
 /*

@@ -94,6 +94,8 @@ static const cyaml_schema_field_t port_fields[] = {
 	CYAML_FIELD_STRING_PTR("forward_to", OPT | CYAML_FLAG_POINTER, struct pr_cfg_port,
 			       forward_to, 1, 63),
 	PR_FIELD_BOOL("promiscuous", OPT, struct pr_cfg_port, promiscuous),
+	CYAML_FIELD_STRING_PTR("gateway", OPT | CYAML_FLAG_POINTER, struct pr_cfg_port, gateway, 1,
+			       63),
 	CYAML_FIELD_END
 };
 
@@ -154,7 +156,18 @@ static const cyaml_schema_value_t u32_entry = {
 	CYAML_VALUE_UINT(CYAML_FLAG_DEFAULT, uint32_t),
 };
 
+static const cyaml_strval_t encap_strings[] = {
+	{ "vxlan", PR_ENCAP_VXLAN },
+	{ "geneve", PR_ENCAP_GENEVE },
+	{ "ipip", PR_ENCAP_IPIP },
+	{ "direct", PR_ENCAP_DIRECT },
+};
+
 static const cyaml_schema_field_t overlay_fields[] = {
+	CYAML_FIELD_ENUM("encap", OPT | CYAML_FLAG_STRICT, struct pr_cfg_overlay, encap,
+			 encap_strings, CYAML_ARRAY_LEN(encap_strings)),
+	CYAML_FIELD_UINT("vni", OPT, struct pr_cfg_overlay, vni),
+	CYAML_FIELD_UINT("encap_port", OPT, struct pr_cfg_overlay, encap_port),
 	CYAML_FIELD_SEQUENCE("vxlan_ports", OPT | CYAML_FLAG_POINTER, struct pr_cfg_overlay,
 			     vxlan_ports, &u16_entry, 0, 8),
 	CYAML_FIELD_UINT("geneve_port", OPT, struct pr_cfg_overlay, geneve_port),
@@ -163,6 +176,35 @@ static const cyaml_schema_field_t overlay_fields[] = {
 	PR_FIELD_BOOL("any_vni", OPT, struct pr_cfg_overlay, any_vni),
 	PR_FIELD_BOOL("ipip", OPT, struct pr_cfg_overlay, ipip),
 	PR_FIELD_BOOL("require_known_node", OPT, struct pr_cfg_overlay, require_known_node),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t neigh_static_fields[] = {
+	CYAML_FIELD_STRING_PTR("ip", CYAML_FLAG_POINTER, struct pr_cfg_neigh_static, ip, 1, 63),
+	CYAML_FIELD_STRING_PTR("mac", CYAML_FLAG_POINTER, struct pr_cfg_neigh_static, mac, 1, 31),
+	CYAML_FIELD_STRING_PTR("port", CYAML_FLAG_POINTER, struct pr_cfg_neigh_static, port, 1,
+			       63),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_value_t neigh_static_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct pr_cfg_neigh_static, neigh_static_fields),
+};
+
+static const cyaml_schema_field_t neighbours_fields[] = {
+	CYAML_FIELD_UINT("reachable_ms", OPT, struct pr_cfg_neighbours, reachable_ms),
+	CYAML_FIELD_UINT("retransmit_ms", OPT, struct pr_cfg_neighbours, retransmit_ms),
+	CYAML_FIELD_UINT("probes", OPT, struct pr_cfg_neighbours, probes),
+	CYAML_FIELD_UINT("hold", OPT, struct pr_cfg_neighbours, hold),
+	CYAML_FIELD_UINT("gc_ms", OPT, struct pr_cfg_neighbours, gc_ms),
+	CYAML_FIELD_SEQUENCE("static", OPT | CYAML_FLAG_POINTER, struct pr_cfg_neighbours, statics,
+			     &neigh_static_schema, 0, 1024),
+	CYAML_FIELD_END
+};
+
+static const cyaml_schema_field_t icmp_fields[] = {
+	CYAML_FIELD_UINT("rate", OPT, struct pr_cfg_icmp, rate),
+	CYAML_FIELD_UINT("burst", OPT, struct pr_cfg_icmp, burst),
 	CYAML_FIELD_END
 };
 
@@ -185,6 +227,10 @@ static const cyaml_schema_field_t top_fields[] = {
 				telemetry, telemetry_fields),
 	CYAML_FIELD_MAPPING_PTR("overlay", OPT | CYAML_FLAG_POINTER, struct pr_cfg_file, overlay,
 				overlay_fields),
+	CYAML_FIELD_MAPPING_PTR("neighbours", OPT | CYAML_FLAG_POINTER, struct pr_cfg_file,
+				neighbours, neighbours_fields),
+	CYAML_FIELD_MAPPING_PTR("icmp", OPT | CYAML_FLAG_POINTER, struct pr_cfg_file, icmp,
+				icmp_fields),
 	CYAML_FIELD_END
 };
 
@@ -600,6 +646,96 @@ check_port(struct check *c, struct pr_config *cfg, unsigned int i)
 		else
 			pc->nb_addrs++;
 	}
+	if (p->gateway != NULL) {
+		struct in_addr in;
+
+		snprintf(key, sizeof(key), "ports[%u].gateway", i);
+		if (inet_pton(AF_INET, p->gateway, &in) != 1)
+			check_fail(c, key, "'%s' is not an IPv4 address (198.18.0.1)", p->gateway);
+		else if (!config_on_link(pc, in.s_addr))
+			check_fail(c, key, "%s is in none of the port's address prefixes",
+				   p->gateway);
+		else
+			pc->gateway = in.s_addr;
+	}
+	if (p->role == PR_ROLE_UPLINK && cfg->uplink < 0)
+		cfg->uplink = (int)i;
+}
+
+/* Neighbour timers and static entries, ICMP error rate. */
+static void
+check_neighbours(struct check *c, struct pr_config *cfg)
+{
+	struct pr_cfg_neighbours *n = cfg->y->neighbours;
+	unsigned int i, j, gateways = 0;
+	char key[96];
+
+	check_range(c, "neighbours.reachable_ms", &n->reachable_ms, 30000, 1000, 3600000);
+	check_range(c, "neighbours.retransmit_ms", &n->retransmit_ms, 1000, 10, 60000);
+	check_range(c, "neighbours.probes", &n->probes, 3, 1, 100);
+	check_range(c, "neighbours.hold", &n->hold, 16, 0, 1024);
+	check_range(c, "neighbours.gc_ms", &n->gc_ms, 60000, 1000, 86400000);
+	check_range(c, "icmp.rate", &cfg->y->icmp->rate, 1000, 0, 1000000);
+	check_range(c, "icmp.burst", &cfg->y->icmp->burst, 50, 1, 100000);
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (cfg->ports[i].gateway != 0 && gateways++ > 0) {
+			snprintf(key, sizeof(key), "ports[%u].gateway", i);
+			check_fail(c, key, "only one port may have the default gateway");
+		}
+	cfg->statics = calloc(n->statics_count + 1, sizeof(*cfg->statics));
+	if (cfg->statics == NULL) {
+		check_fail(c, "neighbours.static", "out of memory");
+		return;
+	}
+	for (i = 0; i < n->statics_count; i++) {
+		const struct pr_cfg_neigh_static *y = &n->statics[i];
+		struct pr_neigh_static *e = &cfg->statics[cfg->nb_statics];
+		struct in_addr in;
+		int port;
+		bool ok = true;
+
+		snprintf(key, sizeof(key), "neighbours.static[%u].ip", i);
+		if (inet_pton(AF_INET, y->ip, &in) != 1) {
+			check_fail(c, key, "'%s' is not an IPv4 address", y->ip);
+			ok = false;
+		}
+		for (j = 0; ok && j < cfg->nb_statics; j++)
+			if (cfg->statics[j].ip == in.s_addr) {
+				check_fail(c, key, "%s is also neighbours.static[%u]", y->ip, j);
+				ok = false;
+			}
+		snprintf(key, sizeof(key), "neighbours.static[%u].mac", i);
+		if (rte_ether_unformat_addr(y->mac, &e->mac) != 0 ||
+		    !rte_is_valid_assigned_ether_addr(&e->mac)) {
+			check_fail(c, key, "'%s' is not a unicast MAC address", y->mac);
+			ok = false;
+		}
+		snprintf(key, sizeof(key), "neighbours.static[%u].port", i);
+		port = config_port_index(cfg, y->port);
+		if (port < 0) {
+			check_fail(c, key, "no port is named '%s'", y->port);
+			ok = false;
+		}
+		if (ok) {
+			e->ip = in.s_addr;
+			e->port = (unsigned int)port;
+			cfg->nb_statics++;
+		}
+	}
+}
+
+bool
+config_on_link(const struct pr_port_conf *pc, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->nb_addrs; i++) {
+		uint32_t mask = pc->addrs[i].plen ? rte_cpu_to_be_32(~0u << (32 - pc->addrs[i].plen)) : 0;
+
+		if (((ip ^ pc->addrs[i].addr) & mask) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void
@@ -801,6 +937,16 @@ check_overlay(struct check *c, struct pr_config *cfg)
 		if (o->vnis[i] >= 1u << 24)
 			check_fail(c, key, "%u is not a 24-bit VNI", o->vnis[i]);
 	}
+	if (!has_key(c, "overlay.encap"))
+		o->encap = PR_ENCAP_VXLAN;
+	check_range(c, "overlay.vni", &o->vni, o->vnis_count > 0 ? o->vnis[0] : 1, 0,
+		    (1u << 24) - 1);
+	check_range16(c, "overlay.encap_port", &o->encap_port,
+		      o->encap == PR_ENCAP_GENEVE ? (o->geneve_port ? o->geneve_port : 6081) :
+		      (o->vxlan_ports_count > 0 ? o->vxlan_ports[0] : 4789), 1, UINT16_MAX);
+	if (o->encap != PR_ENCAP_DIRECT && cfg->uplink < 0)
+		check_fail(c, "overlay.encap", "no port has the role 'uplink' to send the overlay "
+			   "from");
 	check_bool(c, "overlay.any_vni", &o->any_vni, false);
 	check_bool(c, "overlay.ipip", &o->ipip, true);
 	check_bool(c, "overlay.require_known_node", &o->require_known_node, true);
@@ -834,9 +980,11 @@ check_all(struct check *c, struct pr_config *cfg)
 
 	cfg->nb_ports = y->ports_count;
 	cfg->nb_workers = y->workers_count;
+	cfg->uplink = -1;
 	for (i = 0; i < cfg->nb_ports; i++)
 		check_port(c, cfg, i);
 	check_forwarding(c, cfg);
+	check_neighbours(c, cfg);
 	check_workers(c, cfg);
 	check_mempool(c, cfg);
 
@@ -865,6 +1013,10 @@ fill_sections(struct pr_cfg_file *y)
 	if (y->telemetry == NULL && (y->telemetry = calloc(1, sizeof(*y->telemetry))) == NULL)
 		return -ENOMEM;
 	if (y->overlay == NULL && (y->overlay = calloc(1, sizeof(*y->overlay))) == NULL)
+		return -ENOMEM;
+	if (y->neighbours == NULL && (y->neighbours = calloc(1, sizeof(*y->neighbours))) == NULL)
+		return -ENOMEM;
+	if (y->icmp == NULL && (y->icmp = calloc(1, sizeof(*y->icmp))) == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -936,6 +1088,7 @@ config_free(struct pr_config *cfg)
 		cyaml_free(&cy_base, &top_schema, cfg->y, 0);
 	for (i = 0; i < cfg->nb_eal_strings; i++)
 		free(cfg->eal_strings[i]);
+	free(cfg->statics);
 	free(cfg->path);
 	free(cfg);
 }

@@ -60,6 +60,7 @@ struct pr_cfg_port {
 	unsigned int addresses_count;
 	char *forward_to;
 	bool promiscuous;
+	char *gateway;     /* the default route's next hop, on this port */
 };
 
 struct pr_cfg_eal {
@@ -96,7 +97,17 @@ struct pr_cfg_telemetry {
 	bool pdump;
 };
 
+enum pr_encap {
+	PR_ENCAP_VXLAN,
+	PR_ENCAP_GENEVE,
+	PR_ENCAP_IPIP,
+	PR_ENCAP_DIRECT, /* no tunnel: the nodes share an L2 segment (flannel's host-gw) */
+};
+
 struct pr_cfg_overlay {
+	enum pr_encap encap;         /* how packets for other nodes' pods leave */
+	uint32_t vni;                /* the VNI they carry (VXLAN, Geneve) */
+	uint16_t encap_port;         /* their UDP destination port (VXLAN, Geneve) */
 	uint16_t *vxlan_ports;       /* UDP destination ports taken as VXLAN */
 	unsigned int vxlan_ports_count;
 	uint16_t geneve_port;        /* 0: no Geneve */
@@ -105,6 +116,27 @@ struct pr_cfg_overlay {
 	bool any_vni;                /* accept every VNI (Cilium's per-identity VNIs) */
 	bool ipip;                   /* IP-in-IP (protocol 4), as Calico uses */
 	bool require_known_node;     /* only from the InternalIP of a known Node */
+};
+
+struct pr_cfg_neigh_static {
+	char *ip;
+	char *mac;
+	char *port;
+};
+
+struct pr_cfg_neighbours {
+	uint32_t reachable_ms;  /* an entry is trusted this long after a confirmation */
+	uint32_t retransmit_ms; /* between two ARP requests for one next hop */
+	uint32_t probes;        /* requests before a next hop is declared unreachable */
+	uint32_t hold;          /* packets held per unresolved next hop */
+	uint32_t gc_ms;         /* unused entries go after being stale this long */
+	struct pr_cfg_neigh_static *statics;
+	unsigned int statics_count;
+};
+
+struct pr_cfg_icmp {
+	uint32_t rate;  /* ICMP errors per second per worker */
+	uint32_t burst; /* and at most this many at once */
 };
 
 struct pr_cfg_file {
@@ -119,6 +151,8 @@ struct pr_cfg_file {
 	struct pr_cfg_cluster *cluster;
 	struct pr_cfg_telemetry *telemetry;
 	struct pr_cfg_overlay *overlay;
+	struct pr_cfg_neighbours *neighbours;
+	struct pr_cfg_icmp *icmp;
 };
 
 /* ---- checked and resolved ---- */
@@ -137,6 +171,13 @@ struct pr_port_conf {
 	struct pr_addr4 addrs[PR_MAX_ADDRS];
 	unsigned int nb_addrs;
 	int forward_to;            /* index in ports, or -1 */
+	uint32_t gateway;          /* network order; 0: none */
+};
+
+struct pr_neigh_static {
+	uint32_t ip; /* network order */
+	struct rte_ether_addr mac;
+	unsigned int port; /* index in ports */
 };
 
 struct pr_config {
@@ -147,6 +188,9 @@ struct pr_config {
 	unsigned int nb_workers;
 	uint32_t mbufs;             /* resolved pool size */
 	bool no_huge;               /* decided by config_eal_args() */
+	int uplink;                 /* the first port with the role uplink, or -1 */
+	struct pr_neigh_static *statics; /* owned */
+	unsigned int nb_statics;
 	char *eal_strings[160];     /* owned strings of the EAL command line */
 	unsigned int nb_eal_strings;
 };
@@ -159,6 +203,9 @@ struct pr_config *config_load(const char *path, FILE *err);
 void config_free(struct pr_config *cfg);
 
 int config_port_index(const struct pr_config *cfg, const char *name);
+
+/* Whether ip (network order) is in one of the port's address prefixes. */
+bool config_on_link(const struct pr_port_conf *pc, uint32_t ip);
 
 const char *config_role_name(enum pr_port_role role);
 

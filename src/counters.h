@@ -36,7 +36,34 @@
 	_(ROUTE_LOCAL_CIDR, "to_local_cidr",  "route")		\
 	_(ROUTE_REMOTE,     "to_remote_node", "route")		\
 	_(ROUTE_HOST,       "to_host",        "route")		\
-	_(ROUTE_DEFAULT,    "to_default",     "route")
+	_(ROUTE_DEFAULT,    "to_default",     "route")		\
+	_(ARP_EVENTS,       "to_neighbours",  "arp")		\
+	_(ARP_EVENTS_LOST,  "events_lost",    "arp")		\
+	_(ARP_CONSUMED,     "replies_taken",  "arp")		\
+	_(OUTPUT_LOCAL,     "to_pod",         "output")		\
+	_(OUTPUT_DIRECT,    "to_node_direct", "output")		\
+	_(OUTPUT_VXLAN,     "encap_vxlan",    "output")		\
+	_(OUTPUT_GENEVE,    "encap_geneve",   "output")		\
+	_(OUTPUT_IPIP,      "encap_ipip",     "output")		\
+	_(OUTPUT_GATEWAY,   "to_gateway",     "output")		\
+	_(OUTPUT_HOST,      "to_host",        "output")		\
+	_(OUTPUT_HELD,      "held",           "output")		\
+	_(FRAG_PACKETS,     "packets",        "frag")		\
+	_(FRAG_FRAGMENTS,   "fragments",      "frag")		\
+	_(ICMP_TIME_EXCEEDED, "time_exceeded_sent", "icmp")		\
+	_(ICMP_FRAG_NEEDED, "frag_needed_sent", "icmp")		\
+	_(ICMP_RATE_LIMITED, "rate_limited",  "icmp")		\
+	_(ICMP_NOT_ALLOWED, "not_answered",   "icmp")		\
+	_(NEIGH_REQUESTS,   "arp_requests",   "neighbour")		\
+	_(NEIGH_PROBES,     "arp_probes",     "neighbour")		\
+	_(NEIGH_LEARNT,     "learnt",         "neighbour")		\
+	_(NEIGH_CONFIRMED,  "confirmed",      "neighbour")		\
+	_(NEIGH_GRATUITOUS, "gratuitous",     "neighbour")		\
+	_(NEIGH_IGNORED,    "ignored",        "neighbour")		\
+	_(NEIGH_HELD,       "held",           "neighbour")		\
+	_(NEIGH_RELEASED,   "released",       "neighbour")		\
+	_(NEIGH_FAILED,     "failed",         "neighbour")		\
+	_(INJECT_PACKETS,   "packets",        "inject")
 
 /* _(ENUM, "telemetry name", "stage that drops") */
 #define PR_DROP_REASONS(_)							\
@@ -69,7 +96,15 @@
 	_(ROUTE_NO_ROUTE,         "route_no_route",              "route")	\
 	_(ROUTE_TTL_EXPIRED,      "route_ttl_expired",           "route")	\
 	_(OUTPUT_NO_NEIGHBOUR,    "output_no_neighbour",         "output")	\
-	_(OUTPUT_NO_HOST_PORT,    "output_no_host_port",         "output")
+	_(OUTPUT_NO_HOST_PORT,    "output_no_host_port",         "output")	\
+	_(ROUTE_SPOOFED,          "route_spoofed_source",        "route")	\
+	_(OUTPUT_HOLD_RING_FULL,  "output_hold_ring_full",       "output")	\
+	_(OUTPUT_FRAG_NEEDED,     "output_frag_needed",          "output")	\
+	_(FRAG_FAILED,            "frag_failed",                 "frag")		\
+	_(NEIGH_HOLD_FULL,        "neighbour_hold_full",         "neighbour")	\
+	_(NEIGH_UNRESOLVED,       "neighbour_unresolved",        "neighbour")	\
+	_(NEIGH_NO_ENTRY,         "neighbour_table_full",        "neighbour")	\
+	_(INJECT_RING_FULL,       "inject_ring_full",            "neighbour")
 
 #define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
 #define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,

@@ -24,6 +24,8 @@
 #include "config.h"
 #include "clock.h"
 #include "log.h"
+#include "neigh.h"
+#include "pipeline.h"
 #include "ports.h"
 #include "route_table.h"
 #include "source.h"
@@ -36,6 +38,11 @@
 PR_LOG_REGISTER(main);
 
 #define EXIT_CONFIG 2 /* the config is wrong: fix the file */
+/*
+ * The control loop's wait for the cluster source: also how late, at worst, it sees a packet
+ * waiting for a neighbour or an ARP answer (docs/routing.md).
+ */
+#define CONTROL_POLL_MS 2
 
 static void
 usage(FILE *out)
@@ -96,7 +103,7 @@ control_sync_routes(struct route_lpm *lpm, const struct pr_tables *t)
 
 static void
 control_step(struct source *src, struct tables_builder *b, struct route_lpm *lpm,
-	     struct control_seen *seen, int timeout_ms)
+	     struct neigh_table *neigh, struct control_seen *seen, int timeout_ms)
 {
 	const struct source_status *st;
 	uint64_t latency = 0, published = 0;
@@ -107,6 +114,7 @@ control_step(struct source *src, struct tables_builder *b, struct route_lpm *lpm
 		LOG(NOTICE, "SIGHUP: reading the cluster state again");
 		source_reload(src);
 	}
+	neigh_poll(neigh, pr_monotonic_ns(), &pr_control_stats);
 	if (source_poll(src, timeout_ms, &full) > 0) {
 		struct pr_tables *t = tables_build(b, source_model(src), full);
 
@@ -151,9 +159,9 @@ print_summary(void)
 			rx += s->port[pr_ports[i].port_id].rx;
 			tx += s->port[pr_ports[i].port_id].tx;
 		}
-		for (i = 0; i < PR_DROP_COUNT; i++)
-			drop += s->drop[i];
 	}
+	for (i = 0; i < PR_DROP_COUNT; i++)
+		drop += workers_drop_sum(i);
 	LOG(NOTICE, "stopped: %" PRIu64 " packets in, %" PRIu64 " out, %" PRIu64 " dropped", rx,
 	    tx, drop);
 }
@@ -173,6 +181,7 @@ main(int argc, char **argv)
 	struct control_seen seen = { .lists = UINT64_MAX };
 	struct tables_builder *builder;
 	struct route_lpm *lpm = NULL;
+	struct neigh_table *neigh;
 	struct pr_config *cfg;
 	struct rte_mempool *mp;
 	struct source *src;
@@ -248,8 +257,15 @@ main(int argc, char **argv)
 	if (lpm == NULL)
 		rte_exit(EXIT_FAILURE, "route table of %u routes: %s (raise eal.memory_mb?)\n",
 			 cfg->y->tables->routes, strerror(errno));
-	if (workers_init(cfg, lpm) != 0)
+	neigh = neigh_create(cfg, mp, pr_rcu, cfg->nb_workers);
+	if (neigh == NULL)
+		rte_exit(EXIT_FAILURE, "neighbour table of %u entries: %s (raise eal.memory_mb?)\n",
+			 cfg->y->tables->neighbours, strerror(errno));
+	frag_configure(mp, NULL);
+	if (workers_init(cfg, lpm, neigh) != 0)
 		rte_exit(EXIT_FAILURE, "workers: see above\n");
+	route_table_set_resolver(lpm, &(struct route_nh_resolver){ .init = output_nh_init,
+								    .fini = output_nh_fini });
 	if (cfg->y->telemetry->enabled && telemetry_init(cfg) != 0)
 		rte_exit(EXIT_FAILURE, "telemetry: cannot register commands\n");
 	if (cfg->y->telemetry->pdump && rte_pdump_init() != 0)
@@ -270,14 +286,14 @@ main(int argc, char **argv)
 	 * Know the cluster before forwarding: a file is read, Redis listed if it answers
 	 * (if not, we forward with empty tables and keep trying).
 	 */
-	control_step(src, builder, lpm, &seen, 0);
+	control_step(src, builder, lpm, neigh, &seen, 0);
 
 	rc = workers_launch();
 	if (rc == 0)
 		LOG(NOTICE, "node %s: forwarding with %u worker(s) on %u port(s)",
 		    cfg->y->node_name, cfg->nb_workers, cfg->nb_ports);
 	while (!workers_stopping())
-		control_step(src, builder, lpm, &seen, 100);
+		control_step(src, builder, lpm, neigh, &seen, CONTROL_POLL_MS);
 
 	workers_wait();
 	print_summary();
@@ -285,6 +301,7 @@ main(int argc, char **argv)
 		rte_pdump_uninit();
 	ports_close();
 	route_table_free(lpm);
+	neigh_free(neigh);
 	tables_fini();
 	tables_builder_free(builder);
 	source_free(src);

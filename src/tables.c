@@ -602,7 +602,8 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 			for (k = 0; k < node_ips_n && node_ips[k] != p->ips[j]; k++)
 				;
 			if (k == node_ips_n)
-				rc = route_add(t, &cap, p->ips[j], 32, ROUTE_LOCAL_POD, 0, owner);
+				rc = route_add(t, &cap, p->ips[j], 32, ROUTE_LOCAL_POD, p->ips[j],
+					       owner);
 		}
 	}
 	/* This node's own addresses (its Node's InternalIPs, the ports'): the host path. */
@@ -612,6 +613,11 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 	node_ips_n = u32_sort_unique(node_ips, node_ips_n);
 	for (i = 0; i < node_ips_n && rc == 0; i++)
 		rc = route_add(t, &cap, node_ips[i], 32, ROUTE_HOST, 0, me);
+	/* Everything else: the gateway (config.c allows one). */
+	for (i = 0; i < b->cfg->nb_ports && rc == 0; i++)
+		if (b->cfg->ports[i].gateway != 0)
+			rc = route_add(t, &cap, 0, 0, ROUTE_DEFAULT, b->cfg->ports[i].gateway,
+				       b->cfg->y->ports[i].name);
 	if (rc != 0) {
 		route_table_put(t);
 		return NULL;

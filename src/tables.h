@@ -104,13 +104,15 @@ enum route_kind {
 	ROUTE_LOCAL_POD,   /* one pod of this node */
 	ROUTE_REMOTE_NODE, /* another node's pod CIDR: the overlay towards its InternalIP */
 	ROUTE_HOST,        /* one of this node's own addresses (/32): the host path */
+	ROUTE_DEFAULT,     /* 0.0.0.0/0 via the gateway of a port (ports[].gateway) */
 };
 
 struct route {
 	uint32_t prefix; /* network order */
 	uint8_t plen;
 	uint8_t kind;    /* enum route_kind */
-	uint32_t via;    /* the node's InternalIP for ROUTE_REMOTE_NODE */
+	uint32_t via;    /* the node's InternalIP (REMOTE_NODE), the pod's IP (LOCAL_POD),
+			  * the gateway (DEFAULT); 0 otherwise */
 	char *owner;     /* node name, or NAMESPACE/NAME of the pod */
 };
 

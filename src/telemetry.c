@@ -87,8 +87,7 @@ tel_stage(const char *stage, uint64_t *drops_total)
 
 		if (strcmp(pr_ctr_stages[i], stage) != 0)
 			continue;
-		for (w = 0; w < pr_nb_workers; w++)
-			v += pr_workers[w].stats.ctr[i];
+		v = workers_ctr_sum(i);
 		rte_tel_data_add_dict_u64(d, pr_ctr_names[i], v);
 	}
 	for (i = 0; i < PR_DROP_COUNT; i++) {
@@ -96,8 +95,7 @@ tel_stage(const char *stage, uint64_t *drops_total)
 
 		if (strcmp(pr_drop_stages[i], stage) != 0)
 			continue;
-		for (w = 0; w < pr_nb_workers; w++)
-			v += pr_workers[w].stats.drop[i];
+		v = workers_drop_sum(i);
 		rte_tel_data_add_dict_u64(drops, pr_drop_names[i], v);
 		*drops_total += v;
 	}
@@ -130,7 +128,8 @@ tel_stage(const char *stage, uint64_t *drops_total)
 }
 
 /* The stages, in pipeline order, as the counter lists name them. */
-static const char *const tel_stages[] = { "parse", "decap", "arp", "route", "output", "tx" };
+static const char *const tel_stages[] = { "parse", "decap", "arp", "route", "output", "frag",
+					  "icmp", "tx", "neighbour", "inject" };
 
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)

@@ -25,6 +25,7 @@ PR_LOG_REGISTER(worker);
 struct pr_worker *pr_workers;
 unsigned int pr_nb_workers;
 struct rte_rcu_qsbr *pr_rcu;
+struct pr_stats pr_control_stats;
 
 static volatile int workers_quit;
 static struct pr_worker *worker_building; /* whose graph rte_graph_create() is making */
@@ -70,17 +71,26 @@ workers_compose(void)
 	return 0;
 }
 
-/* The router's addresses on port i, for the ARP responder. */
+/*
+ * The stages that send to port i: arp (replies, with the router's addresses on the port),
+ * output, inject.
+ */
 static int
-workers_arp(const struct pr_config *cfg, unsigned int i, const char *tx_node)
+workers_tx_edges(const struct pr_config *cfg, unsigned int i, const char *tx_node)
 {
 	uint32_t addrs[PR_MAX_ADDRS];
 	unsigned int j;
+	int rc;
 
 	for (j = 0; j < cfg->ports[i].nb_addrs; j++)
 		addrs[j] = cfg->ports[i].addrs[j].addr;
-	return arp_configure(pr_ports[i].port_id, &pr_ports[i].mac, addrs, cfg->ports[i].nb_addrs,
-			     tx_node);
+	rc = arp_configure(pr_ports[i].port_id, &pr_ports[i].mac, addrs, cfg->ports[i].nb_addrs,
+			   tx_node);
+	if (rc == 0)
+		rc = output_add_port(pr_ports[i].port_id, tx_node);
+	if (rc == 0)
+		rc = inject_add_port(pr_ports[i].port_id, tx_node);
+	return rc;
 }
 
 /*
@@ -98,13 +108,13 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge, uint16_t *host_edg
 	for (i = 0; i < pr_nb_ports; i++) {
 		rc = io_tx_clone(pr_ports[i].port_id, pr_ports[i].name, name, sizeof(name));
 		if (rc == 0)
-			rc = pr_node_add_edge(PR_NODE_OUTPUT, name);
+			rc = workers_tx_edges(cfg, i, name);
+		if (rc == 0)
+			rc = output_port_edge(pr_ports[i].port_id);
 		if (rc >= 0 && pr_ports[i].role == PR_ROLE_HOST)
 			*host_edge = (uint16_t)rc;
 		if (rc >= 0)
 			rc = tx_edge[i] = pr_node_add_edge(PR_NODE_RX, name);
-		if (rc >= 0)
-			rc = workers_arp(cfg, i, name);
 		if (rc < 0) {
 			LOG(ERR, "port %s: cannot create its tx node: %s", pr_ports[i].name,
 			    strerror(-rc));
@@ -122,7 +132,7 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge, uint16_t *host_edg
 static int
 workers_graph(struct pr_worker *w)
 {
-	const char *patterns[PR_MAX_POLL + 7];
+	const char *patterns[PR_MAX_POLL + 13];
 	struct rte_graph_param gp = { 0 };
 	unsigned int i, n = 0;
 
@@ -133,6 +143,11 @@ workers_graph(struct pr_worker *w)
 	patterns[n++] = PR_NODE_ARP;
 	patterns[n++] = PR_NODE_ROUTE;
 	patterns[n++] = PR_NODE_OUTPUT;
+	patterns[n++] = PR_NODE_HOLD;
+	patterns[n++] = PR_NODE_ICMP;
+	patterns[n++] = PR_NODE_FRAG;
+	patterns[n++] = PR_NODE_INJECT;
+	patterns[n++] = PR_NODE_CONSUMED;
 	patterns[n++] = PR_NODE_DROP;
 	patterns[n++] = PR_NODE_TX_PATTERN;
 	gp.socket_id = (int)rte_lcore_to_socket_id(w->lcore);
@@ -150,6 +165,28 @@ workers_graph(struct pr_worker *w)
 	}
 	w->graph = rte_graph_lookup(w->graph_name);
 	return w->graph ? 0 : -ENOENT;
+}
+
+uint64_t
+workers_ctr_sum(unsigned int i)
+{
+	uint64_t v = pr_control_stats.ctr[i];
+	unsigned int w;
+
+	for (w = 0; w < pr_nb_workers; w++)
+		v += pr_workers[w].stats.ctr[i];
+	return v;
+}
+
+uint64_t
+workers_drop_sum(unsigned int i)
+{
+	uint64_t v = pr_control_stats.drop[i];
+	unsigned int w;
+
+	for (w = 0; w < pr_nb_workers; w++)
+		v += pr_workers[w].stats.drop[i];
+	return v;
 }
 
 int
@@ -170,7 +207,7 @@ workers_rcu_init(const struct pr_config *cfg)
 }
 
 int
-workers_init(const struct pr_config *cfg, const struct route_lpm *lpm)
+workers_init(const struct pr_config *cfg, const struct route_lpm *lpm, struct neigh_table *neigh)
 {
 	uint16_t rx_edge[PR_MAX_PORTS], host_edge = PR_EDGE_DROP;
 	unsigned int i, j;
@@ -182,9 +219,11 @@ workers_init(const struct pr_config *cfg, const struct route_lpm *lpm)
 	if (rc == 0)
 		rc = workers_ports(cfg, rx_edge, &host_edge);
 	if (rc == 0) {
-		route_configure(lpm);
-		output_configure(lpm, host_edge);
+		route_configure(cfg, lpm);
+		rc = output_configure(cfg, lpm, neigh, host_edge);
 	}
+	if (rc == 0)
+		rc = icmp_configure(cfg, lpm);
 	if (rc != 0)
 		return rc;
 

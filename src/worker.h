@@ -31,16 +31,25 @@ extern struct pr_worker *pr_workers;
 extern unsigned int pr_nb_workers;
 extern struct rte_rcu_qsbr *pr_rcu;
 
+/* What the control core counts itself (the neighbour table's work), beside the workers'. */
+extern struct pr_stats pr_control_stats;
+
+/* Counter i, drop reason i: the sum over the workers and the control core. */
+uint64_t workers_ctr_sum(unsigned int i);
+uint64_t workers_drop_sum(unsigned int i);
+
 struct route_lpm;
+struct neigh_table;
 
 /* The workers' structs and their RCU variable (pr_rcu), before anything uses them. */
 int workers_rcu_init(const struct pr_config *cfg);
 
 /*
  * Clone the I/O nodes, compose the pipeline, create one graph per worker; the stages read
- * routes from lpm. 0 or -errno.
+ * routes from lpm and next hops' MACs from neigh. 0 or -errno.
  */
-int workers_init(const struct pr_config *cfg, const struct route_lpm *lpm);
+int workers_init(const struct pr_config *cfg, const struct route_lpm *lpm,
+		 struct neigh_table *neigh);
 
 /* Start every worker on its lcore. */
 int workers_launch(void);
