@@ -252,7 +252,7 @@ def measure(cmd, prefix, counter, seconds, log, stop_sig=signal.SIGINT):
             try:
                 if counter(prefix)[0] > 0:
                     break
-            except (OSError, KeyError, ValueError):
+            except (OSError, KeyError, TypeError, ValueError):  # not up yet
                 pass
             time.sleep(0.05)
         time.sleep(1)  # warm-up
@@ -411,7 +411,7 @@ def verify_podrouter(binary, case, tmp):
                     time.sleep(0.5)  # let the last burst leave
                     st = telemetry(PR_PREFIX, "/podrouter/stats")
                     break
-            except (OSError, KeyError, ValueError):
+            except (OSError, KeyError, TypeError, ValueError):  # not up yet
                 pass
             time.sleep(0.1)
     finally:
