@@ -5,6 +5,7 @@
  * neigh.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,8 @@ struct neigh_port {
 };
 
 struct neigh_ctl {
+	/* Held by the control core while it changes entries, and by neigh_dump (telemetry). */
+	pthread_mutex_t lock;
 	uint32_t max;
 	uint32_t *free_ids; /* a stack */
 	uint32_t nb_free;
@@ -166,20 +169,25 @@ neigh_delete(struct neigh_table *t, uint32_t id)
 uint32_t
 neigh_ref(struct neigh_table *t, uint32_t ip, uint16_t port)
 {
-	uint32_t id = neigh_find(t, ip);
+	uint32_t id;
 
+	pthread_mutex_lock(&t->ctl->lock);
+	id = neigh_find(t, ip);
 	if (id == NEIGH_NONE)
 		id = neigh_new(t, ip, port, NEIGH_INCOMPLETE, 0);
 	if (id != NEIGH_NONE)
 		t->ctl->s[id].ref++;
+	pthread_mutex_unlock(&t->ctl->lock);
 	return id;
 }
 
 void
 neigh_unref(struct neigh_table *t, uint32_t id)
 {
+	pthread_mutex_lock(&t->ctl->lock);
 	if (id != NEIGH_NONE && t->ctl->s[id].ref > 0)
 		t->ctl->s[id].ref--;
+	pthread_mutex_unlock(&t->ctl->lock);
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -467,6 +475,7 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 	unsigned int i, n, rounds;
 	uint32_t id;
 
+	pthread_mutex_lock(&t->ctl->lock);
 	/* Bounded work per call: the control core has other duties. */
 	for (rounds = 0; rounds < 16; rounds++) {
 		n = rte_ring_sc_dequeue_burst_elem(t->events, ev, sizeof(ev[0]), RTE_DIM(ev),
@@ -480,20 +489,22 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 			break;
 	}
 	/* Timers: every 10 ms is as fine as any retransmit_ms (>= 10 ms) needs. */
-	if (now - last_age < 10 * NEIGH_MS)
-		return;
-	last_age = now;
-	for (id = 0; id < t->ctl->max; id++)
-		if (t->ctl->s[id].state != NEIGH_FREE)
-			neigh_age(t, id, now, st);
+	if (now - last_age >= 10 * NEIGH_MS) {
+		last_age = now;
+		for (id = 0; id < t->ctl->max; id++)
+			if (t->ctl->s[id].state != NEIGH_FREE)
+				neigh_age(t, id, now, st);
+	}
+	pthread_mutex_unlock(&t->ctl->lock);
 }
 
 unsigned int
-neigh_dump(const struct neigh_table *t, struct neigh_info *out, unsigned int max, uint64_t now)
+neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max, uint64_t now)
 {
 	unsigned int n = 0;
 	uint32_t id;
 
+	pthread_mutex_lock(&t->ctl->lock);
 	for (id = 0; id < t->ctl->max && n < max; id++) {
 		const struct neigh_state_ctl *s = &t->ctl->s[id];
 
@@ -511,6 +522,7 @@ neigh_dump(const struct neigh_table *t, struct neigh_info *out, unsigned int max
 		memcpy(out[n].mac.addr_bytes, &t->e[id].word, RTE_ETHER_ADDR_LEN);
 		n++;
 	}
+	pthread_mutex_unlock(&t->ctl->lock);
 	return n;
 }
 
@@ -580,6 +592,7 @@ neigh_create(const struct pr_config *cfg, struct rte_mempool *mp, struct rte_rcu
 	if (t == NULL || ctl == NULL)
 		goto err;
 	t->ctl = ctl;
+	pthread_mutex_init(&ctl->lock, NULL);
 	ctl->max = max;
 	ctl->mp = mp;
 	ctl->nb_workers = nb_workers ? nb_workers : 1;

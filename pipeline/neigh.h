@@ -152,7 +152,7 @@ struct neigh_info {
 	uint32_t held;
 	uint64_t age_ms; /* since the last confirmation or change */
 };
-unsigned int neigh_dump(const struct neigh_table *t, struct neigh_info *out, unsigned int max,
+unsigned int neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max,
 			uint64_t now_ns);
 const char *neigh_state_name(unsigned int state);
 

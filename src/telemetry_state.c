@@ -14,8 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <inttypes.h>
+
 #include <rte_telemetry.h>
 
+#include "clock.h"
+#include "neigh.h"
+#include "ports.h"
 #include "route_table.h"
 #include "tables.h"
 #include "telemetry.h"
@@ -197,10 +202,38 @@ tel_endpoints(const char *cmd, const char *params, struct rte_tel_data *d)
 	return tel_services_common(params, d, true);
 }
 
+/* The neighbour table: "IP MAC PORT STATE ref=N held=N age_ms=N", at most 512. */
+static int
+tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static struct neigh_info v[512];
+	unsigned int i, n;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	if (neigh_live == NULL)
+		return 0;
+	n = neigh_dump(neigh_live, v, RTE_DIM(v), pr_monotonic_ns());
+	for (i = 0; i < n; i++) {
+		char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], s[RTE_TEL_MAX_STRING_LEN];
+		int p = ports_index(v[i].port);
+
+		tel_ip(ip, sizeof(ip), v[i].ip);
+		rte_ether_format_addr(mac, sizeof(mac), &v[i].mac);
+		snprintf(s, sizeof(s), "%s %s %s %s ref=%u held=%u age_ms=%" PRIu64, ip, mac,
+			 p >= 0 ? pr_ports[p].name : "?", neigh_state_name(v[i].state), v[i].ref,
+			 v[i].held, v[i].age_ms);
+		rte_tel_data_add_array_string(d, s);
+	}
+	return 0;
+}
+
 static int
 tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static const char *const kinds[] = { "local-cidr", "local-pod", "remote-node", "host" };
+	static const char *const kinds[] = { "local-cidr", "local-pod", "remote-node", "host",
+					     "default" };
 	const struct pr_tables *t;
 	unsigned int i;
 
@@ -215,9 +248,11 @@ tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		tel_ip(pfx, sizeof(pfx), r->prefix);
 		tel_ip(via, sizeof(via), r->via);
-		snprintf(s, sizeof(s), "%s/%u %s%s%s %s", pfx, r->plen, kinds[r->kind % 4],
-			 r->kind == ROUTE_REMOTE_NODE ? " via " : "",
-			 r->kind == ROUTE_REMOTE_NODE ? via : "", r->owner);
+		bool show_via = r->kind == ROUTE_REMOTE_NODE || r->kind == ROUTE_DEFAULT;
+
+		snprintf(s, sizeof(s), "%s/%u %s%s%s %s", pfx, r->plen,
+			 kinds[r->kind % RTE_DIM(kinds)], show_via ? " via " : "",
+			 show_via ? via : "", r->owner);
 		rte_tel_data_add_array_string(d, s);
 	}
 	tables_read_unlock();
@@ -331,6 +366,9 @@ telemetry_state_init(void)
 				       "Services as the data path sees them. Param: NAMESPACE/NAME") ||
 	    rte_telemetry_register_cmd("/podrouter/endpoints", tel_endpoints,
 				       "Backends per Service port. Param: NAMESPACE/NAME") ||
+	    rte_telemetry_register_cmd("/podrouter/neighbours", tel_neighbours,
+				       "The neighbour table: IP, MAC, port, state, routes using it, "
+				       "packets held, age. No parameters.") != 0 ||
 	    rte_telemetry_register_cmd("/podrouter/routes", tel_routes,
 				       "Pod-CIDR and pod routes. No parameters.") ||
 	    rte_telemetry_register_cmd("/podrouter/policies", tel_policies,

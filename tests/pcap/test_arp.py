@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """ARP for the router's own addresses: a request for the pods' gateway gets a reply on the
 port it came in, with the router's MAC, VLAN tag kept; requests for other addresses, for an
-address of another port, and replies are not answered (counted and dropped)."""
+address of another port are not answered (counted and dropped); a reply addressed to us is
+taken by the neighbour table, and the asker's MAC is learnt."""
 import os
 import sys
 import tempfile
@@ -35,7 +36,9 @@ cfg = {"node_name": "node-a", "eal": {"hugepages": "off"},
                   "device": "net_pcap_u,rx_pcap=%s,tx_pcap=%s" % (f["up_in"], f["up_out"])}],
        "workers": [{"lcore": 1, "poll": [{"port": "pods"}, {"port": "up"}]}]}
 r = Router(binary, cfg, tmp=tmp).start()
-st = r.wait_stats(lambda s: s["rx_packets"] >= len(frames))
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(frames) and
+                  s["stages"]["neighbour"]["confirmed"] >= 2)
+neigh = r.telemetry("/podrouter/neighbours")
 check(r.stop() == 0, "exit 0")
 out = rdpcap(f["pods_out"])
 check(len(out) == 2, "two replies, got %d" % len(out))
@@ -47,6 +50,14 @@ for p, vlan in zip(out, (None, 7)):
     check((p[Dot1Q].vlan if Dot1Q in p else None) == vlan, "VLAN kept: %r" % p)
 check(len(rdpcap(f["up_out"])) == 0, "nothing on the uplink")
 arp = st["stages"]["arp"]
-check(arp["replied"] == 2 and arp["other"] == 3 and arp["drops"]["arp_not_handled"] == 3,
-      "arp counters: %s" % arp)
+check(arp["replied"] == 2 and arp["other"] == 2 and arp["drops"]["arp_not_handled"] == 2 and
+      arp["replies_taken"] == 1, "arp counters: %s" % arp)
+# The pod's MAC is learnt from its requests (stale: not confirmed), then confirmed by the
+# reply addressed to us: reachable.
+check(arp["to_neighbours"] == 3, "three events for the neighbour table: %s" % arp)
+nb = st["stages"]["neighbour"]
+check(nb["learnt"] == 1 and nb["confirmed"] == 2 and nb["ignored"] == 0,
+      "neighbour counters: %s" % nb)
+check(neigh == ["10.244.1.7 %s pods reachable ref=0 held=0 age_ms=%s" % (
+    pod_mac, neigh[0].split("age_ms=")[1] if neigh else "")], "neighbours: %s" % neigh)
 finish("arp")

@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 import yaml
-from scapy.all import ICMP, IP, UDP, Ether, rdpcap, wrpcap
+from scapy.all import ARP, ICMP, IP, UDP, Ether, rdpcap, wrpcap
 
 from prtest import Router, check, finish
 
@@ -53,8 +53,10 @@ cfg = {"node_name": "node-a", "eal": {"hugepages": "off"},
        "workers": [{"lcore": 1, "poll": [{"port": "pods"}, {"port": "up"}, {"port": "host"}]}],
        "cluster": {"file": os.path.join(tmp, "cluster.yaml")}}
 r = Router(binary, cfg, tmp=tmp).start()
-st = r.wait_stats(lambda s: s["rx_packets"] >= len(cases))
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(cases) and
+                  s["stages"]["neighbour"]["arp_requests"] >= 3)
 routes = r.telemetry("/podrouter/routes")
+neigh = r.telemetry("/podrouter/neighbours")
 check(r.stop() == 0, "exit 0")
 check(routes == ["10.244.1.0/24 local-cidr node-a", "10.244.1.1/32 host node-a",
                  "10.244.1.7/32 local-pod default/web",
@@ -62,16 +64,28 @@ check(routes == ["10.244.1.0/24 local-cidr node-a", "10.244.1.1/32 host node-a",
                  "198.18.0.11/32 host node-a"], "routes: %s" % routes)
 route = st["stages"]["route"]
 for name in ("to_local_pod", "to_local_cidr", "to_remote_node", "to_host"):
-    want = sum(1 for _, w in cases if w == name)
+    # The ICMP time exceeded for the TTL-1 packet goes back to the pod: one more to it.
+    want = sum(1 for _, w in cases if w == name) + (name == "to_local_pod")
     check(route[name] == want, "%s: %d, want %d" % (name, route[name], want))
 for name in ("route_no_route", "route_ttl_expired"):
     check(route["drops"][name] == 1, "%s: %d" % (name, route["drops"][name]))
+check(st["stages"]["icmp"]["time_exceeded_sent"] == 1, "icmp: %s" % st["stages"]["icmp"])
 forwarded = sum(1 for _, w in cases if w in ("to_local_pod", "to_local_cidr", "to_remote_node"))
-check(st["stages"]["output"]["drops"]["output_no_neighbour"] == forwarded,
-      "output_no_neighbour: %d, want %d" % (
-          st["stages"]["output"]["drops"]["output_no_neighbour"], forwarded))
+out, nb = st["stages"]["output"], st["stages"]["neighbour"]
+check(out["held"] == forwarded + 1 and nb["held"] == forwarded + 1,
+      "held for a neighbour: %s %s, want %d" % (out, nb, forwarded + 1))
+check(nb["arp_requests"] == 3, "one request per next hop (pod, CIDR address, node): %s" % nb)
+states = sorted(" ".join(n.split()[:4]) for n in neigh)
+check(states == ["10.244.1.7 00:00:00:00:00:00 pods incomplete",
+                 "10.244.1.9 00:00:00:00:00:00 pods incomplete",
+                 "198.18.0.12 00:00:00:00:00:00 up incomplete"], "neighbours: %s" % neigh)
 host = [bytes(p) for p in rdpcap(f["host_out"])]
 want_host = [p for p, w in cases if w == "to_host"]
 check(host == want_host, "host path gets the router's packets unchanged, TTL kept "
       "(%d of %d)" % (len(host), len(want_host)))
+# The ARP requests for the two pod addresses left the pods port, from the gateway.
+reqs = [p for p in rdpcap(f["pods_out"]) if ARP in p]
+check(sorted(p[ARP].pdst for p in reqs) == ["10.244.1.7", "10.244.1.9"] and
+      all(p[ARP].op == 1 and p[ARP].psrc == "10.244.1.1" and p[Ether].dst == "ff:ff:ff:ff:ff:ff"
+          for p in reqs), "ARP requests: %s" % [p.summary() for p in reqs])
 finish("route")

@@ -675,8 +675,9 @@ test_sync_from_builder(void **state)
 	assert_int_equal(route_table_sync(fx->rt, t->routes, &st), 0);
 	assert_int_equal(st.added, t->routes->nb);
 	assert_int_equal(st.dups + st.invalid + st.failed, 0);
-	expect_route(fx->rt, "10.244.1.10", ROUTE_NH_LOCAL_POD, NULL);
-	expect_route(fx->rt, "10.244.1.12", ROUTE_NH_LOCAL_POD, NULL);
+	/* A pod's next hop is the pod itself: its own neighbour entry. */
+	expect_route(fx->rt, "10.244.1.10", ROUTE_NH_LOCAL_POD, "10.244.1.10");
+	expect_route(fx->rt, "10.244.1.12", ROUTE_NH_LOCAL_POD, "10.244.1.12");
 	expect_route(fx->rt, "10.244.1.99", ROUTE_NH_LOCAL_CIDR, NULL);
 	expect_route(fx->rt, "10.244.2.11", ROUTE_NH_REMOTE_NODE, "198.18.0.12");
 	assert_int_equal(lookup(fx->rt, "10.244.3.1"), ROUTE_NH_NONE);
