@@ -269,7 +269,8 @@ output_flow_hash(const struct rte_mbuf *m, const struct pr_md *md,
 
 	if ((md->l4 == IPPROTO_TCP || md->l4 == IPPROTO_UDP || md->l4 == IPPROTO_SCTP) &&
 	    !(md->flags & PR_MD_F_LATER_FRAG))
-		ports = *rte_pktmbuf_mtod_offset(m, const unaligned_uint32_t *, md->l4_off);
+		memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off),
+		       sizeof(ports));
 	return rte_hash_crc_4byte(ports ^ ip->next_proto_id, h);
 }
 
@@ -326,7 +327,7 @@ output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct outpu
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *udp;
-	uint32_t *t;
+	uint32_t tun[2];
 	uint16_t inner = (uint16_t)m->pkt_len;
 
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, hl);
@@ -334,7 +335,6 @@ output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct outpu
 		return false;
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	udp = (struct rte_udp_hdr *)(ip + 1);
-	t = (uint32_t *)(udp + 1);
 	memcpy(&eth->dst_addr, &w, RTE_ETHER_ADDR_LEN);
 	eth->src_addr = op->mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
@@ -344,8 +344,9 @@ output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct outpu
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(inner + sizeof(*udp) + OUTPUT_VXLAN_LEN));
 	udp->dgram_cksum = 0;
 	/* VXLAN: flags I, VNI. Geneve: version 0, no options, Ethernet payload, VNI. */
-	t[0] = nh->encap == ROUTE_ENCAP_VXLAN ? RTE_BE32(0x08000000) : RTE_BE32(0x00006558);
-	t[1] = out.vni_be;
+	tun[0] = nh->encap == ROUTE_ENCAP_VXLAN ? RTE_BE32(0x08000000) : RTE_BE32(0x00006558);
+	tun[1] = out.vni_be;
+	memcpy(udp + 1, tun, sizeof(tun)); /* 2 bytes off a 4-byte boundary */
 	return true;
 }
 
