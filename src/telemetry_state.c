@@ -220,7 +220,9 @@ tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
 		int p = ports_index(v[i].port);
 
 		tel_ip(ip, sizeof(ip), v[i].ip);
-		rte_ether_format_addr(mac, sizeof(mac), &v[i].mac);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v[i].mac.addr_bytes[0],
+			 v[i].mac.addr_bytes[1], v[i].mac.addr_bytes[2], v[i].mac.addr_bytes[3],
+			 v[i].mac.addr_bytes[4], v[i].mac.addr_bytes[5]);
 		snprintf(s, sizeof(s), "%s %s %s %s ref=%u held=%u age_ms=%" PRIu64, ip, mac,
 			 p >= 0 ? pr_ports[p].name : "?", neigh_state_name(v[i].state), v[i].ref,
 			 v[i].held, v[i].age_ms);
