@@ -271,6 +271,58 @@ test_impossible_combinations(void **state)
 }
 
 static void
+test_routing_keys(void **state)
+{
+	char *err = NULL;
+	struct pr_config *cfg;
+
+	(void)state;
+	expect_error(HEAD PORTS2 "    addresses: [10.244.1.1/24]\n    gateway: 10.244.9.1\n" WORKER1,
+		     10, "ports[1].gateway", "in none of the port's address prefixes");
+	expect_error(HEAD PORTS2 "    gateway: nope\n" WORKER1, 9, "ports[1].gateway",
+		     "not an IPv4 address");
+	expect_error(HEAD PORTS2 WORKER1 "neighbours:\n  static:\n"
+		     "    - {ip: 10.244.1.5, mac: '01:00:5e:00:00:01', port: pods}\n", 16,
+		     "neighbours.static[0].mac", "not a unicast MAC");
+	expect_error(HEAD PORTS2 WORKER1 "neighbours:\n  static:\n"
+		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:05', port: nope}\n", 16,
+		     "neighbours.static[0].port", "no port is named 'nope'");
+	expect_error(HEAD PORTS2 WORKER1 "neighbours:\n  static:\n"
+		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:05', port: pods}\n"
+		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:06', port: pods}\n", 17,
+		     "neighbours.static[1].ip", "also neighbours.static[0]");
+	expect_error(HEAD PORTS2 WORKER1 "neighbours: {retransmit_ms: 1}\n", 14,
+		     "neighbours.retransmit_ms", "out of range");
+	expect_error(HEAD PORTS2 WORKER1 "overlay: {encap: gre}\n", 14, "overlay.encap", "");
+	expect_error(HEAD PORTS2 WORKER1 "overlay: {vni: 16777216}\n", 14, "overlay.vni",
+		     "out of range");
+	expect_error(HEAD PORTS2 WORKER1 "icmp: {burst: 0}\n", 14, "icmp.burst", "out of range");
+
+	/* The defaults, and what a good file gives. */
+	cfg = load(HEAD "ports:\n  - name: up\n    device: net_null0\n    role: uplink\n"
+		   "    addresses: [198.18.0.2/24]\n    gateway: 198.18.0.1\n"
+		   "  - name: pods\n    device: net_null1\n    role: pods\n" WORKER1
+		   "neighbours:\n  static:\n    - {ip: 198.18.0.3, mac: '02:00:00:00:02:03', port: up}\n",
+		   &err);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->ports[0].gateway, RTE_BE32(0xc6120001));
+	assert_int_equal(cfg->uplink, 0);
+	assert_int_equal(cfg->nb_statics, 1);
+	assert_int_equal(cfg->statics[0].ip, RTE_BE32(0xc6120003));
+	assert_int_equal(cfg->statics[0].port, 0);
+	assert_int_equal(cfg->y->neighbours->reachable_ms, 30000);
+	assert_int_equal(cfg->y->neighbours->retransmit_ms, 1000);
+	assert_int_equal(cfg->y->neighbours->probes, 3);
+	assert_int_equal(cfg->y->neighbours->hold, 16);
+	assert_int_equal(cfg->y->overlay->encap, PR_ENCAP_VXLAN);
+	assert_int_equal(cfg->y->overlay->encap_port, 4789);
+	assert_int_equal(cfg->y->overlay->vni, 1);
+	assert_int_equal(cfg->y->icmp->rate, 1000);
+	config_free(cfg);
+	free(err);
+}
+
+static void
 test_unreadable_file(void **state)
 {
 	char *err = NULL;
@@ -298,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_queue_ownership),
 		cmocka_unit_test(test_impossible_combinations),
+		cmocka_unit_test(test_routing_keys),
 		cmocka_unit_test(test_unreadable_file),
 	};
 
