@@ -43,9 +43,8 @@ enum decap_kind {
  */
 static struct {
 	uint8_t udp_kind[UINT16_MAX + 1]; /* enum decap_kind by destination port, host order */
-	uint32_t vnis[DECAP_MAX_VNIS];
-	unsigned int nb_vnis;
-	bool any_vni, ipip, require_known_node;
+	uint64_t vni_ok[(1u << 24) / 64]; /* a bit per VNI: accepted (all of them: any_vni) */
+	bool ipip, require_known_node;
 } decap_cfg;
 
 int
@@ -60,9 +59,9 @@ decap_configure(const struct pr_cfg_overlay *o)
 		decap_cfg.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
 	if (o->geneve_port != 0)
 		decap_cfg.udp_kind[o->geneve_port] = DECAP_GENEVE;
-	memcpy(decap_cfg.vnis, o->vnis, o->vnis_count * sizeof(uint32_t));
-	decap_cfg.nb_vnis = o->vnis_count;
-	decap_cfg.any_vni = o->any_vni;
+	memset(decap_cfg.vni_ok, o->any_vni ? 0xff : 0, sizeof(decap_cfg.vni_ok));
+	for (i = 0; i < o->vnis_count; i++)
+		decap_cfg.vni_ok[o->vnis[i] / 64] |= UINT64_C(1) << (o->vnis[i] % 64);
 	decap_cfg.ipip = o->ipip;
 	decap_cfg.require_known_node = o->require_known_node;
 	return 0;
@@ -81,17 +80,11 @@ decap_classify(const struct pr_md *md, const uint8_t *p)
 	return DECAP_NONE;
 }
 
+/* One bit test: the VNI list (or "any") was turned into a bitmap by decap_configure(). */
 static __rte_always_inline bool
 decap_vni_ok(uint32_t vni)
 {
-	unsigned int i;
-
-	if (decap_cfg.any_vni)
-		return true;
-	for (i = 0; i < decap_cfg.nb_vnis; i++)
-		if (decap_cfg.vnis[i] == vni)
-			return true;
-	return false;
+	return (decap_cfg.vni_ok[vni / 64] >> (vni % 64)) & 1;
 }
 
 /*
