@@ -6,6 +6,7 @@
   telemetry-summary.py --sync       /podrouter/sync
   telemetry-summary.py --services   /podrouter/services or /podrouter/endpoints
   telemetry-summary.py --routes     /podrouter/routes
+  telemetry-summary.py --neighbours /podrouter/neighbours
 """
 import json
 import sys
@@ -34,7 +35,9 @@ if mode != "--stats":
                     p["name"] or "-", p["protocol"], p["port"], p["backends"], p["usable"]))
                 for e in p.get("endpoints", []):
                     print("      " + e)
-    elif mode == "--routes":
+    elif mode in ("--routes", "--neighbours"):
+        if reply is None:
+            sys.exit("  (no such telemetry command in this podrouter)")
         for r in reply:
             print("  " + r)
     sys.exit(0)
