@@ -181,56 +181,22 @@ stage_arp(void **objs, uint16_t n)
 	return each(objs, n, ONE_ARP, NULL);
 }
 
-/* route_process, line for line */
+/* route_process and output_process without the dispatch: the same functions. */
 static BENCH_FN uint16_t
 stage_route(void **objs, uint16_t n)
 {
-	const struct route_lpm *rt = route_live;
-	struct pr_stats *st = &bench_st;
-	uint16_t next[RTE_GRAPH_BURST_SIZE], idx[RTE_GRAPH_BURST_SIZE], sidx[RTE_GRAPH_BURST_SIZE];
-	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE], src[RTE_GRAPH_BURST_SIZE];
-	uint16_t i, k = 0, ks = 0;
+	uint16_t next[RTE_GRAPH_BURST_SIZE];
 
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = objs[i];
-		struct pr_md *md = pr_md(m);
-		const struct rte_ipv4_hdr *ip;
-
-		if (unlikely(md->l3 != PR_L3_IPV4)) {
-			next[i] = pr_drop(md, PR_DROP_ROUTE_NOT_IPV4);
-			continue;
-		}
-		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
-		dst[k] = ip->dst_addr;
-		idx[k++] = i;
-		if (route_rpf[m->port] && !(md->flags & PR_MD_F_LOCAL)) {
-			src[ks] = ip->src_addr;
-			sidx[ks++] = i;
-		}
-	}
-	if (k > 0)
-		route_lookup_bulk(rt, dst, nh, k);
-	for (i = 0; i < k; i++)
-		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i]);
-	if (ks > 0)
-		route_check_sources(rt, objs, sidx, src, ks, next);
+	route_burst(&bench_st, objs, n, next);
 	return uniform(next, n);
 }
 
-/* output_process */
 static BENCH_FN uint16_t
 stage_output(void **objs, uint16_t n)
 {
-	struct output_ctx *ctx = &bench_octx;
-	const struct route_lpm *rt = out.rt;
 	uint16_t next[RTE_GRAPH_BURST_SIZE];
-	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		if (likely(i + 1 < n))
-			rte_prefetch0(rte_pktmbuf_mtod((struct rte_mbuf *)objs[i + 1], void *));
-		next[i] = output_one(ctx, rt, objs[i]);
-	}
+	output_burst(&bench_octx, objs, n, next);
 	return uniform(next, n);
 }
 

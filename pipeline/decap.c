@@ -88,6 +88,25 @@ decap_vni_ok(uint32_t vni)
 }
 
 /*
+ * The NIC's verdict on the outer UDP checksum: 1 good, -1 bad, 0 none. A NIC that recognised
+ * the tunnel (a tunnel packet type) gives it in the OUTER flags; its plain L4 flags are then
+ * the inner packet's.
+ */
+static __rte_always_inline int
+decap_outer_l4_verdict(const struct rte_mbuf *m)
+{
+	uint64_t f;
+
+	if (m->packet_type & RTE_PTYPE_TUNNEL_MASK) {
+		f = m->ol_flags & RTE_MBUF_F_RX_OUTER_L4_CKSUM_MASK;
+		return f == RTE_MBUF_F_RX_OUTER_L4_CKSUM_GOOD ? 1 :
+		       f == RTE_MBUF_F_RX_OUTER_L4_CKSUM_BAD ? -1 : 0;
+	}
+	f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	return f == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? 1 : f == RTE_MBUF_F_RX_L4_CKSUM_BAD ? -1 : 0;
+}
+
+/*
  * The UDP tunnels: the offset of the inner Ethernet frame from the start of data, or a drop.
  * The outer IPv4 header (and its checksum) was checked by parse; a non-zero UDP checksum is
  * verified here (RFC 7348 lets senders leave it zero, as Linux does by default).
@@ -101,11 +120,12 @@ decap_udp(struct rte_mbuf *m, struct pr_md *md, const uint8_t *p, uint32_t ip_en
 	const uint8_t *t = p + md->l4_off + sizeof(*uh);
 	uint32_t off = md->l4_off + sizeof(*uh), vni, hl;
 
-	if (uh->dgram_cksum != 0 &&
-	    ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-	     ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	      rte_ipv4_udptcp_cksum_verify(ip, uh) != 0)))
-		return pr_drop(md, PR_DROP_DECAP_BAD_CKSUM);
+	if (uh->dgram_cksum != 0) {
+		int hw = decap_outer_l4_verdict(m);
+
+		if (hw < 0 || (hw == 0 && rte_ipv4_udptcp_cksum_verify(ip, uh) != 0))
+			return pr_drop(md, PR_DROP_DECAP_BAD_CKSUM);
+	}
 	if (kind == DECAP_VXLAN) {
 		if (off + VXLAN_HDR_LEN > ip_end)
 			return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
@@ -176,6 +196,14 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 	/* Whatever followed the outer IP packet (Ethernet padding) is not the inner frame's. */
 	if (m->pkt_len > ip_end)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_end));
+	/*
+	 * What the NIC said about checksums is about the inner frame only if it saw the tunnel;
+	 * then the inner frame is, for parse, a plain frame. Otherwise it said nothing about it.
+	 */
+	if (m->packet_type & RTE_PTYPE_TUNNEL_MASK)
+		m->packet_type &= ~(uint32_t)RTE_PTYPE_TUNNEL_MASK;
+	else
+		m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	return pr_parse_frame(st, m);
 }
 

@@ -54,11 +54,16 @@ frag_one(struct rte_graph *graph, struct rte_node *node, struct pr_stats *st,
 	st->ctr[PR_CTR_FRAG_FRAGMENTS] += (uint64_t)n;
 	for (i = 0; i < n; i++) {
 		struct pr_md *fm = pr_md(f[i]);
+		struct rte_ipv4_hdr *fip;
 
 		*fm = save;
 		fm->l3_off = 0; /* output puts the L2 header in front */
 		fm->l4_off = (uint16_t)((save.l4_off - save.l3_off));
-		fm->flags |= PR_MD_F_FRAG | PR_MD_F_LATER_FRAG;
+		fm->flags |= PR_MD_F_FRAG | PR_MD_F_LATER_FRAG | PR_MD_F_ROUTED;
+		fip = rte_pktmbuf_mtod(f[i], struct rte_ipv4_hdr *);
+		/* rte_ip_frag leaves the fragments' header checksum to the caller. */
+		fip->hdr_checksum = 0;
+		fip->hdr_checksum = rte_ipv4_cksum(fip);
 		f[i]->port = m->port;
 		rte_node_enqueue_x1(graph, node, PR_EDGE_NEXT, f[i]);
 	}

@@ -137,7 +137,7 @@ icmp_build(struct rte_mbuf *m, struct pr_md *md, uint8_t type, uint8_t code, uin
 	md->l4_off = RTE_ETHER_HDR_LEN + sizeof(*ip);
 	md->l3 = PR_L3_IPV4;
 	md->l4 = IPPROTO_ICMP;
-	md->flags = PR_MD_F_LOCAL;
+	md->flags = PR_MD_F_LOCAL | PR_MD_F_ROUTED;
 	return true;
 }
 

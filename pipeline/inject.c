@@ -3,7 +3,7 @@
  * inject: a source node in every worker's graph that takes what the control core hands the
  * worker (the neighbour table's inject ring, pipeline/neigh.h): ARP requests, straight to
  * the tx node of their port (PR_MD_F_TX_DIRECT), and packets that waited for a neighbour,
- * back to route (PR_MD_F_LOCAL: their TTL was already decremented). One ring per worker,
+ * back to route (PR_MD_F_ROUTED: their TTL was already decremented). One ring per worker,
  * single producer (the control core), single consumer (the worker): no locks. An empty ring
  * costs one load per walk of the graph.
  *

@@ -257,7 +257,7 @@ neigh_request(struct neigh_table *t, uint32_t id, bool unicast, struct pr_stats 
 	arp->arp_data.arp_tip = e->ip;
 	md = pr_md(m);
 	memset(md, 0, sizeof(*md));
-	md->flags = PR_MD_F_TX_DIRECT | PR_MD_F_LOCAL;
+	md->flags = PR_MD_F_TX_DIRECT | PR_MD_F_LOCAL | PR_MD_F_ROUTED;
 	md->out_port = (uint8_t)e->port;
 	st->ctr[unicast ? PR_CTR_NEIGH_PROBES : PR_CTR_NEIGH_REQUESTS]++;
 	neigh_inject(t, m, st);
@@ -271,7 +271,7 @@ neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 	uint32_t i;
 
 	for (i = 0; i < s->nb_held; i++) {
-		pr_md(s->held[i])->flags |= PR_MD_F_LOCAL;
+		pr_md(s->held[i])->flags |= PR_MD_F_ROUTED;
 		pr_md(s->held[i])->flags &= (uint8_t)~PR_MD_F_TX_DIRECT;
 		st->ctr[PR_CTR_NEIGH_RELEASED]++;
 		neigh_inject(t, s->held[i], st);
@@ -313,7 +313,7 @@ neigh_hold(struct neigh_table *t, struct rte_mbuf *m, uint64_t now, struct pr_st
 	case NEIGH_STALE:
 	case NEIGH_PROBE:
 	case NEIGH_PERMANENT: /* resolved since the worker looked */
-		pr_md(m)->flags |= PR_MD_F_LOCAL;
+		pr_md(m)->flags |= PR_MD_F_ROUTED;
 		st->ctr[PR_CTR_NEIGH_RELEASED]++;
 		neigh_inject(t, m, st);
 		return;

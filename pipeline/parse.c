@@ -140,7 +140,12 @@ parse_ipv4(struct pr_stats *st, const struct rte_mbuf *m, struct pr_md *md, cons
 	if (tl < hl || off + tl > m->pkt_len)
 		return pr_drop(md, PR_DROP_PARSE_IPV4_BAD_LENGTH);
 
-	switch (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
+	/*
+	 * The NIC's verdict, when it gave one about this header: for a packet it saw as a tunnel,
+	 * its IP flags are the inner header's (decap hands them on), so the outer one is summed.
+	 */
+	switch (m->packet_type & RTE_PTYPE_TUNNEL_MASK ? RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN :
+		m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
 	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
 	case RTE_MBUF_F_RX_IP_CKSUM_NONE: /* the NIC checked the header; the sum is not filled */
 		st->ctr[PR_CTR_PARSE_CKSUM_HW]++;

@@ -6,8 +6,8 @@
  * node's pod CIDR (through the overlay), the router itself (the host path), the default
  * route. The TTL is decremented for forwarded packets, the header checksum updated
  * incrementally (RFC 1624); a packet whose TTL would reach 0 goes to pr_icmp, which answers
- * with time exceeded (RFC 1812 5.3.1). Packets the router made or re-injects (PR_MD_F_LOCAL)
- * keep their TTL. Not IPv4: dropped (IPv6 comes later).
+ * with time exceeded (RFC 1812 5.3.1). Packets the router made or routed once already
+ * (PR_MD_F_ROUTED: held for a neighbour, fragments, ICMP errors) keep their TTL. Not IPv4: dropped (IPv6 comes later).
  *
  * Anti-spoofing (Calico's RPF check): a packet from a pod-facing port must come from a pod
  * of this node behind that port; its source is looked up in the same table, in bulk, and
@@ -81,8 +81,11 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
 		return pr_drop(md, PR_DROP_ROUTE_NO_ROUTE);
 	kind = route_nh(rt, nh)->kind;
 	md->nh = nh;
-	/* For us, or made or already routed by us: not forwarded (again), the TTL stays. */
-	if (kind != ROUTE_NH_HOST && !(md->flags & PR_MD_F_LOCAL)) {
+	/* Made or already routed by us: not forwarded again, the TTL stays, counted once. */
+	if (md->flags & PR_MD_F_ROUTED)
+		return PR_EDGE_NEXT;
+	/* For us: not forwarded, the TTL stays. */
+	if (kind != ROUTE_NH_HOST) {
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 		if (ip->time_to_live <= 1) {
 			md->drop = PR_DROP_ROUTE_TTL_EXPIRED;
@@ -99,8 +102,8 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
  * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
  */
 static __rte_always_inline void
-route_check_sources(const struct route_lpm *rt, void **objs, const uint16_t *idx,
-		    const uint32_t *src, uint16_t k, uint16_t *next)
+route_check_sources(struct pr_stats *st, const struct route_lpm *rt, void **objs,
+		    const uint16_t *idx, const uint32_t *src, uint16_t k, uint16_t *next)
 {
 	uint32_t nh[RTE_GRAPH_BURST_SIZE];
 	uint16_t i;
@@ -113,17 +116,21 @@ route_check_sources(const struct route_lpm *rt, void **objs, const uint16_t *idx
 		if (next[idx[i]] == PR_EDGE_DROP)
 			continue; /* also checked before an ICMP error goes to the source */
 		n = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
-		if (n == NULL || n->kind != ROUTE_NH_LOCAL_POD || n->port != m->port)
+		if (n == NULL || n->kind != ROUTE_NH_LOCAL_POD || n->port != m->port) {
+			/* Not routed after all: take back what route_one counted. */
+			if (next[idx[i]] == PR_EDGE_NEXT)
+				st->ctr[route_kind_ctr[route_nh(rt, pr_md(m)->nh)->kind]]--;
 			next[idx[i]] = pr_drop(pr_md(m), PR_DROP_ROUTE_SPOOFED);
+		}
 	}
 }
 
-static uint16_t
-route_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+/* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */
+static __rte_always_inline void
+route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 {
 	const struct route_lpm *rt = route_live;
-	struct pr_stats *st = pr_node_ctx(node)->stats;
-	uint16_t next[RTE_GRAPH_BURST_SIZE], idx[RTE_GRAPH_BURST_SIZE], sidx[RTE_GRAPH_BURST_SIZE];
+	uint16_t idx[RTE_GRAPH_BURST_SIZE], sidx[RTE_GRAPH_BURST_SIZE];
 	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE], src[RTE_GRAPH_BURST_SIZE];
 	uint16_t i, k = 0, ks = 0;
 
@@ -139,7 +146,7 @@ route_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint1
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 		dst[k] = ip->dst_addr;
 		idx[k++] = i;
-		if (route_rpf[m->port] && !(md->flags & PR_MD_F_LOCAL)) {
+		if (route_rpf[m->port] && !(md->flags & PR_MD_F_ROUTED)) {
 			src[ks] = ip->src_addr;
 			sidx[ks++] = i;
 		}
@@ -149,7 +156,15 @@ route_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint1
 	for (i = 0; i < k; i++)
 		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i]);
 	if (ks > 0)
-		route_check_sources(rt, objs, sidx, src, ks, next);
+		route_check_sources(st, rt, objs, sidx, src, ks, next);
+}
+
+static uint16_t
+route_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t next[RTE_GRAPH_BURST_SIZE];
+
+	route_burst(pr_node_ctx(node)->stats, objs, n, next);
 	pr_stage_dispatch(graph, node, objs, next, n);
 	return n;
 }

@@ -48,12 +48,14 @@ enum pr_l3 {
 #define PR_MD_F_VLAN 0x01 /* one 802.1Q tag; vlan_tci holds it */
 #define PR_MD_F_FRAG 0x02 /* IP fragment; l4 headers are present only in the first one */
 #define PR_MD_F_LATER_FRAG 0x04 /* a non-first fragment: no l4 header at l4_off */
-/*
- * Made or re-injected by the router itself (an ICMP error, a packet held for a neighbour):
- * route neither decrements its TTL nor checks its source.
- */
+/* Made by the router (an ICMP error, an ARP request): never answered with an ICMP error. */
 #define PR_MD_F_LOCAL 0x08
 #define PR_MD_F_TX_DIRECT 0x10 /* inject: straight to the tx node of out_port */
+/*
+ * Routed once already (a packet that waited for a neighbour, a fragment) or made by the
+ * router: route neither decrements its TTL nor checks its source, nor counts it again.
+ */
+#define PR_MD_F_ROUTED 0x20
 
 /* Per-packet metadata, in the mbuf private area; written by parse, read by later stages. */
 struct pr_md {

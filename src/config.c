@@ -489,6 +489,7 @@ cy_report(struct check *c, const struct cy_capture *cap)
 
 			hint = strcmp(last, "role") == 0 ? " (one of: uplink, pods, host)" :
 			       strcmp(last, "hugepages") == 0 ? " (one of: auto, on, off)" :
+			       strcmp(last, "encap") == 0 ? " (one of: vxlan, geneve, ipip, direct)" :
 								 " (one of: true, false)";
 		}
 		fprintf(c->err, "%s:%u: %s: %s%s\n", c->file,
@@ -687,6 +688,9 @@ check_neighbours(struct check *c, struct pr_config *cfg)
 		check_fail(c, "neighbours.static", "out of memory");
 		return;
 	}
+	if (n->statics_count > cfg->y->tables->neighbours)
+		check_fail(c, "neighbours.static", "%u entries, but tables.neighbours is %u",
+			   n->statics_count, cfg->y->tables->neighbours);
 	for (i = 0; i < n->statics_count; i++) {
 		const struct pr_cfg_neigh_static *y = &n->statics[i];
 		struct pr_neigh_static *e = &cfg->statics[cfg->nb_statics];
@@ -944,9 +948,6 @@ check_overlay(struct check *c, struct pr_config *cfg)
 	check_range16(c, "overlay.encap_port", &o->encap_port,
 		      o->encap == PR_ENCAP_GENEVE ? (o->geneve_port ? o->geneve_port : 6081) :
 		      (o->vxlan_ports_count > 0 ? o->vxlan_ports[0] : 4789), 1, UINT16_MAX);
-	if (o->encap != PR_ENCAP_DIRECT && cfg->uplink < 0)
-		check_fail(c, "overlay.encap", "no port has the role 'uplink' to send the overlay "
-			   "from");
 	check_bool(c, "overlay.any_vni", &o->any_vni, false);
 	check_bool(c, "overlay.ipip", &o->ipip, true);
 	check_bool(c, "overlay.require_known_node", &o->require_known_node, true);
@@ -984,12 +985,12 @@ check_all(struct check *c, struct pr_config *cfg)
 	for (i = 0; i < cfg->nb_ports; i++)
 		check_port(c, cfg, i);
 	check_forwarding(c, cfg);
-	check_neighbours(c, cfg);
 	check_workers(c, cfg);
 	check_mempool(c, cfg);
 
 	check_range(c, "tables.routes", &y->tables->routes, 65536, 16, 1u << 24);
 	check_range(c, "tables.neighbours", &y->tables->neighbours, 4096, 16, 1u << 20);
+	check_neighbours(c, cfg);
 	check_range(c, "tables.conntrack", &y->tables->conntrack, 1u << 20, 1024, 1u << 26);
 	if (!rte_is_power_of_2(y->tables->conntrack))
 		check_fail(c, "tables.conntrack", "%u is not a power of two", y->tables->conntrack);

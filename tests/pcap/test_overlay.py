@@ -208,6 +208,7 @@ def check_errors(encap, st, up_out, pods_out, pods_in):
             inner = IP(bytes(p[IP].payload))
         if inner.flags.MF or inner.frag:
             frags.append(inner)
+            check(cksum_ok(inner), "%s: a fragment's IPv4 checksum: %r" % (encap, inner))
             check(len(p) - 14 <= MTU, "%s: a fragment's tunnel packet fits the MTU: %d" % (
                 encap, len(p) - 14))
     if encap == "direct":
