@@ -62,6 +62,7 @@ struct neigh_ctl {
 	struct rte_mempool *mp;
 	unsigned int nb_workers, next_worker;
 	uint64_t reachable_ns, retransmit_ns, gc_ns;
+	uint64_t delay_ns; /* stale this long before a probe (Linux's delay_first_probe_time) */
 	uint32_t probes, hold;
 	struct neigh_port port[RTE_MAX_ETHPORTS];
 };
@@ -417,7 +418,12 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 
 	switch (s->state) {
 	case NEIGH_INCOMPLETE:
-		if (s->next_ns == 0 || now < s->next_ns)
+		if (s->next_ns == 0) { /* never asked for: gone with the last route naming it */
+			if (s->ref == 0 && s->nb_held == 0 && age >= ctl->gc_ns)
+				neigh_delete(t, id);
+			break;
+		}
+		if (now < s->next_ns)
 			break;
 		if (s->probes >= ctl->probes) {
 			st->ctr[PR_CTR_NEIGH_FAILED]++;
@@ -435,12 +441,12 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 			neigh_set_state(t, id, NEIGH_STALE, now);
 		break;
 	case NEIGH_STALE:
-		if (s->ref > 0) { /* routes use it: make sure it is still there */
+		if (s->ref > 0 && age >= ctl->delay_ns) { /* routes use it: is it still there? */
 			s->state = NEIGH_PROBE;
 			s->probes = 1;
 			s->next_ns = now + ctl->retransmit_ns;
 			neigh_request(t, id, true, st);
-		} else if (age >= ctl->gc_ns) {
+		} else if (s->ref == 0 && age >= ctl->gc_ns) { /* never one a next hop names */
 			neigh_delete(t, id);
 		}
 		break;
@@ -599,6 +605,7 @@ neigh_create(const struct pr_config *cfg, struct rte_mempool *mp, struct rte_rcu
 	ctl->reachable_ns = (uint64_t)y->reachable_ms * NEIGH_MS;
 	ctl->retransmit_ns = (uint64_t)y->retransmit_ms * NEIGH_MS;
 	ctl->gc_ns = (uint64_t)y->gc_ms * NEIGH_MS;
+	ctl->delay_ns = RTE_MIN(UINT64_C(5000), (uint64_t)y->reachable_ms) * NEIGH_MS;
 	ctl->probes = y->probes;
 	ctl->hold = y->hold;
 	t->e = rte_zmalloc("neigh_entries", max * sizeof(*t->e), RTE_CACHE_LINE_SIZE);
