@@ -70,8 +70,8 @@ int output_add_port(uint16_t port, const char *tx_node);
 int output_port_edge(uint16_t port);
 
 /* The route table's resolver (struct route_nh_resolver): a next hop's adjacency. */
-void output_nh_init(void *arg, struct route_nh *nh);
-void output_nh_fini(void *arg, struct route_nh *nh);
+void output_nh_init(void *arg, uint32_t id, struct route_nh *nh);
+void output_nh_fini(void *arg, uint32_t id, struct route_nh *nh);
 
 /* ICMP errors: the source address per port and the rate limit. 0 or -errno. */
 int icmp_configure(const struct pr_config *cfg, const struct route_lpm *lpm);

@@ -155,7 +155,7 @@ nh_get(struct route_table_ctl *ctl, uint8_t kind, uint32_t via, uint32_t *idp)
 	id = ctl->free_ids[--ctl->nb_free];
 	ctl->nh[id] = (struct route_nh){ .via = via, .kind = kind, .usable = 1 };
 	if (ctl->resolver.init != NULL)
-		ctl->resolver.init(ctl->resolver.arg, &ctl->nh[id]);
+		ctl->resolver.init(ctl->resolver.arg, id, &ctl->nh[id]);
 	/* The entry is complete before the LPM, whose tbl8 stores are relaxed, names the id. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	h = nh_hash(ctl, kind, via);
@@ -191,7 +191,7 @@ nh_sweep(struct route_table_ctl *ctl)
 		nh_unlink(ctl, id);
 		ctl->nb_nh--;
 		if (ctl->resolver.fini != NULL)
-			ctl->resolver.fini(ctl->resolver.arg, &ctl->nh[id]);
+			ctl->resolver.fini(ctl->resolver.arg, id, &ctl->nh[id]);
 		if (ctl->dq == NULL)
 			ctl->free_ids[ctl->nb_free++] = id;
 		else if (rte_rcu_qsbr_dq_enqueue(ctl->dq, &id) != 0)
@@ -670,6 +670,12 @@ void
 route_table_set_resolver(struct route_lpm *rt, const struct route_nh_resolver *r)
 {
 	rt->ctl->resolver = *r;
+}
+
+uint32_t
+route_table_max_nh(const struct route_lpm *rt)
+{
+	return rt->ctl->max_nh;
 }
 
 void

@@ -33,8 +33,6 @@
 #define ROUTE_NH_ID_MAX (1u << 24)
 /* Longest table name: the LPM's defer queue is the ring "LPM_RCU_<name>" (28 characters). */
 #define ROUTE_TABLE_NAME_MAX 20
-/* route_lookup_bulk() converts and looks up at most this many addresses at a time. */
-#define ROUTE_LOOKUP_CHUNK 32
 
 /*
  * What a next hop is: tables.h's route kinds (a struct route's `kind` takes any of these).
@@ -78,8 +76,8 @@ struct route_nh {
 
 /* Fills a new next hop's adjacency from its kind and via; releases it when it goes. */
 struct route_nh_resolver {
-	void (*init)(void *arg, struct route_nh *nh);
-	void (*fini)(void *arg, struct route_nh *nh);
+	void (*init)(void *arg, uint32_t id, struct route_nh *nh);
+	void (*fini)(void *arg, uint32_t id, struct route_nh *nh);
 	void *arg;
 };
 
@@ -140,6 +138,9 @@ int route_table_sync(struct route_lpm *rt, const struct route_table *want,
 /* Before the first sync: who fills next hops' adjacency. */
 void route_table_set_resolver(struct route_lpm *rt, const struct route_nh_resolver *r);
 
+/* Next-hop ids go from 0 to this (excluded): for arrays of the resolver's, by id. */
+uint32_t route_table_max_nh(const struct route_lpm *rt);
+
 void route_table_get_stats(const struct route_lpm *rt, struct route_table_stats *st);
 
 /* Free the table, after waiting for the workers' grace period. NULL is a no-op. */
@@ -147,28 +148,39 @@ void route_table_free(struct route_lpm *rt);
 
 /* ---- worker side */
 
+/* Four network-order addresses as the host-order vector rte_lpm_lookupx4() takes. */
+static inline xmm_t
+route_load4(const uint32_t *be)
+{
+#if defined(RTE_ARCH_X86)
+	const __m128i bswap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+
+	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)be), bswap);
+#else
+	rte_xmm_t v;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		v.u32[i] = rte_be_to_cpu_32(be[i]);
+	return v.x;
+#endif
+}
+
 /*
  * Next-hop ids of `n` destinations (network order) into `nh`: the longest matching prefix's,
- * else the default route's, else ROUTE_NH_NONE.
+ * else the default route's, else ROUTE_NH_NONE. Four at a time with the LPM's vector lookup.
  */
 static inline void
 route_lookup_bulk(const struct route_lpm *rt, const uint32_t *dst_be, uint32_t *nh,
 		  unsigned int n)
 {
-	uint32_t dflt = __atomic_load_n(&rt->default_nh, __ATOMIC_ACQUIRE);
-	uint32_t ip[ROUTE_LOOKUP_CHUNK];
-	unsigned int i, k, c;
+	uint32_t dflt = __atomic_load_n(&rt->default_nh, __ATOMIC_ACQUIRE), hop;
+	unsigned int i;
 
-	for (k = 0; k < n; k += c) {
-		c = RTE_MIN(n - k, (unsigned int)ROUTE_LOOKUP_CHUNK);
-		for (i = 0; i < c; i++)
-			ip[i] = rte_be_to_cpu_32(dst_be[k + i]);
-		rte_lpm_lookup_bulk(rt->lpm, ip, &nh[k], c);
-		/* A hit carries the entry's flags above the 24-bit id. */
-		for (i = 0; i < c; i++)
-			nh[k + i] = (nh[k + i] & RTE_LPM_LOOKUP_SUCCESS) ? nh[k + i] & 0x00ffffff :
-									    dflt;
-	}
+	for (i = 0; i + 4 <= n; i += 4)
+		rte_lpm_lookupx4(rt->lpm, route_load4(&dst_be[i]), &nh[i], dflt);
+	for (; i < n; i++)
+		nh[i] = rte_lpm_lookup(rt->lpm, rte_be_to_cpu_32(dst_be[i]), &hop) == 0 ? hop : dflt;
 }
 
 /* What a next-hop id from route_lookup_bulk() means (id != ROUTE_NH_NONE). */

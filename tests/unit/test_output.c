@@ -69,7 +69,9 @@ test_outer_checksum(void **state)
 
 	(void)state;
 	for (i = 0; i < 200000; i++) {
-		struct route_nh nh = { .via = (uint32_t)rand_r(&seed) };
+		struct route_nh nh = { .via = (uint32_t)rand_r(&seed),
+				       .encap = i & 1 ? ROUTE_ENCAP_VXLAN : ROUTE_ENCAP_IPIP };
+		struct output_hdr hdr;
 		struct rte_ipv4_hdr ip, want;
 		uint16_t len = (uint16_t)(28 + rand_r(&seed) % 9000);
 		uint8_t proto = i & 1 ? IPPROTO_UDP : IPPROTO_IPIP;
@@ -77,7 +79,10 @@ test_outer_checksum(void **state)
 		out.node_ip = (uint32_t)rand_r(&seed);
 		ctx.ip_id = (uint16_t)rand_r(&seed);
 		nh.cksum = output_outer_sum(proto, out.node_ip, nh.via);
-		output_outer_ip(&ctx, &pkt.m, &op, &nh, &ip, proto, len);
+		/* The template's outer header, then what output writes per packet. */
+		output_template(&nh, &op, hdr.b);
+		memcpy(&ip, hdr.b + 14, sizeof(ip));
+		output_outer_ip(&ctx, &pkt.m, &op, &nh, &ip, len);
 		want = ip;
 		want.hdr_checksum = 0;
 		assert_int_equal(ip.hdr_checksum, rte_ipv4_cksum(&want));
@@ -92,7 +97,7 @@ test_outer_checksum(void **state)
 		struct rte_ipv4_hdr ip;
 
 		pkt.m.ol_flags = 0;
-		output_outer_ip(&ctx, &pkt.m, &op, &nh, &ip, IPPROTO_UDP, 100);
+		output_outer_ip(&ctx, &pkt.m, &op, &nh, &ip, 100);
 		assert_int_equal(ip.hdr_checksum, 0);
 		assert_true(pkt.m.ol_flags & RTE_MBUF_F_TX_IP_CKSUM);
 		assert_int_equal(pkt.m.l2_len, 14);
@@ -127,6 +132,7 @@ check_tunnel(uint8_t encap, const uint8_t want_word0[4])
 	struct output_port op = { .cksum_mask = 0xffff,
 				  .mac = { { 0x02, 0, 0, 0, 0, 0x01 } } };
 	struct route_nh nh = { .via = RTE_BE32(0xc6120003), .encap = encap };
+	struct output_hdr hdr;
 	struct rte_mbuf *m = make_udp(14, 1000);
 	uint64_t w = 0; /* the neighbour word: 02:00:00:00:02:03 in its first bytes */
 	uint32_t inner = m->pkt_len;
@@ -139,7 +145,8 @@ check_tunnel(uint8_t encap, const uint8_t want_word0[4])
 	out.udp_port_be = RTE_BE16(4789);
 	nh.cksum = output_outer_sum(IPPROTO_UDP, out.node_ip, nh.via);
 	memcpy(&w, "\x02\x00\x00\x00\x02\x03", 6);
-	assert_true(output_udp_tunnel(&ctx, m, &op, &nh, 0x12345, w));
+	output_template(&nh, &op, hdr.b);
+	assert_true(output_udp_tunnel(&ctx, m, &op, &nh, &hdr, (uint16_t)(inner - 14), 0x12345, w));
 	assert_int_equal(m->pkt_len, inner + 50);
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	assert_memory_equal(p, "\x02\x00\x00\x00\x02\x03\x02\x00\x00\x00\x00\x01\x08\x00", 14);
@@ -160,6 +167,10 @@ check_tunnel(uint8_t encap, const uint8_t want_word0[4])
 	assert_int_equal(udp->dgram_cksum, 0);
 	assert_memory_equal(p + 42, want_word0, 4);
 	assert_memory_equal(p + 46, "\x00\x00\x01\x00", 4); /* VNI 1, reserved 0 */
+	/* The inner frame: to and from the uplink's MAC, IPv4, its L3 packet untouched. */
+	assert_memory_equal(p + 50, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x01\x08\x00",
+			    14);
+	assert_int_equal(((const struct rte_ipv4_hdr *)(p + 64))->dst_addr, RTE_BE32(0x0af40214));
 }
 
 static void
@@ -176,13 +187,15 @@ test_ipip_layout(void **state)
 	struct output_ctx ctx = { .stats = &stats };
 	struct output_port op = { .cksum_mask = 0xffff };
 	struct route_nh nh = { .via = RTE_BE32(0xc6120003), .encap = ROUTE_ENCAP_IPIP };
+	struct output_hdr hdr;
 	struct rte_mbuf *m = make_udp(14, 1000);
 	uint32_t l3 = m->pkt_len - 14;
 	struct rte_ipv4_hdr *outer, *inner;
 
 	(void)state;
 	nh.cksum = output_outer_sum(IPPROTO_IPIP, out.node_ip, nh.via);
-	assert_true(output_ipip(&ctx, m, &op, &nh, 0));
+	output_template(&nh, &op, hdr.b);
+	assert_true(output_ipip(&ctx, m, &op, &nh, &hdr, (uint16_t)l3, 0));
 	assert_int_equal(m->pkt_len, 14 + 20 + l3);
 	outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
 	inner = outer + 1;

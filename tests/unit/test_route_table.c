@@ -26,6 +26,8 @@
 #include "cluster.h"
 #include "route_table.h"
 
+#define READER_BURST 32 /* addresses a reader looks up at a time */
+
 #define MAX_WANT 64
 #define MANIFEST "manifests/cluster.yaml"
 
@@ -78,25 +80,25 @@ static void *
 reader_main(void *arg)
 {
 	struct reader *r = arg;
-	uint32_t dst[ROUTE_LOOKUP_CHUNK], nh[ROUTE_LOOKUP_CHUNK];
+	uint32_t dst[READER_BURST], nh[READER_BURST];
 	unsigned int i;
 
-	for (i = 0; i < ROUTE_LOOKUP_CHUNK; i++)
+	for (i = 0; i < READER_BURST; i++)
 		dst[i] = r->dst;
 	rte_rcu_qsbr_thread_register(qsbr, 0);
 	rte_rcu_qsbr_thread_online(qsbr, 0);
 	__atomic_store_n(&r->online, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		if (r->rt != NULL) {
-			route_lookup_bulk(r->rt, dst, nh, ROUTE_LOOKUP_CHUNK);
-			for (i = 0; i < ROUTE_LOOKUP_CHUNK; i++) {
+			route_lookup_bulk(r->rt, dst, nh, READER_BURST);
+			for (i = 0; i < READER_BURST; i++) {
 				const struct route_nh *n =
 					nh[i] == ROUTE_NH_NONE ? NULL : route_nh(r->rt, nh[i]);
 
 				r->bad += n == NULL || n->kind != ROUTE_NH_REMOTE_NODE ||
 					  (n->via != r->via[0] && n->via != r->via[1]);
 			}
-			__atomic_store_n(&r->lookups, r->lookups + ROUTE_LOOKUP_CHUNK,
+			__atomic_store_n(&r->lookups, r->lookups + READER_BURST,
 					 __ATOMIC_RELAXED);
 		}
 		if (now_ns() >= __atomic_load_n(&r->report_from, __ATOMIC_ACQUIRE))
