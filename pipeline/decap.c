@@ -11,13 +11,16 @@
  * Everything else passes untouched. Reads the published node table (known Nodes, own
  * addresses) once per burst.
  *
- * Edges: PR_EDGE_DROP, PR_EDGE_NEXT. Cost: see docs/benchmarks.md.
+ * Edges: PR_EDGE_DROP, PR_EDGE_ARP and PR_EDGE_L3 (stage.h; an inner frame goes on as parse
+ * would send it), PR_EDGE_NEXT (unused: the composer points it at arp). Cost:
+ * docs/benchmarks.md.
  */
 #include <string.h>
 
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "decap.h"
 #include "stage.h"
 #include "pipeline.h"
 #include "tables.h"
@@ -30,21 +33,12 @@
 #define GENEVE_PROTO_ETHER 0x6558
 #define GENEVE_FLAG_C 0x40 /* critical options present: we process none (RFC 8926 3.5) */
 
-enum decap_kind {
-	DECAP_NONE,
-	DECAP_VXLAN,
-	DECAP_GENEVE,
-	DECAP_IPIP,
-};
+struct decap_tables decap_tables;
 
-/*
- * Set once by decap_configure(), before any worker runs; read-only afterwards. The tunnel
- * kind of a UDP destination port is one table lookup, decided here, not per packet.
- */
+/* Set once by decap_configure(), before any worker runs; read-only afterwards. */
 static struct {
-	uint8_t udp_kind[UINT16_MAX + 1]; /* enum decap_kind by destination port, host order */
 	uint64_t vni_ok[(1u << 24) / 64]; /* a bit per VNI: accepted (all of them: any_vni) */
-	bool ipip, require_known_node;
+	bool require_known_node;
 } decap_cfg;
 
 int
@@ -54,30 +48,18 @@ decap_configure(const struct pr_cfg_overlay *o)
 
 	if (o->vxlan_ports_count > DECAP_MAX_PORTS || o->vnis_count > DECAP_MAX_VNIS)
 		return -EINVAL;
-	memset(decap_cfg.udp_kind, DECAP_NONE, sizeof(decap_cfg.udp_kind));
+	memset(&decap_tables, DECAP_NONE, sizeof(decap_tables));
+	decap_tables.proto_kind[IPPROTO_UDP] = DECAP_BY_PORT;
+	decap_tables.proto_kind[IPPROTO_IPIP] = o->ipip ? DECAP_IPIP : DECAP_NONE;
 	for (i = 0; i < o->vxlan_ports_count; i++)
-		decap_cfg.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
+		decap_tables.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
 	if (o->geneve_port != 0)
-		decap_cfg.udp_kind[o->geneve_port] = DECAP_GENEVE;
+		decap_tables.udp_kind[o->geneve_port] = DECAP_GENEVE;
 	memset(decap_cfg.vni_ok, o->any_vni ? 0xff : 0, sizeof(decap_cfg.vni_ok));
 	for (i = 0; i < o->vnis_count; i++)
 		decap_cfg.vni_ok[o->vnis[i] / 64] |= UINT64_C(1) << (o->vnis[i] % 64);
-	decap_cfg.ipip = o->ipip;
 	decap_cfg.require_known_node = o->require_known_node;
 	return 0;
-}
-
-static __rte_always_inline enum decap_kind
-decap_classify(const struct pr_md *md, const uint8_t *p)
-{
-	if (md->l4 == IPPROTO_IPIP)
-		return decap_cfg.ipip ? DECAP_IPIP : DECAP_NONE;
-	if (md->l4 == IPPROTO_UDP && !(md->flags & PR_MD_F_LATER_FRAG)) {
-		const struct rte_udp_hdr *uh = (const void *)(p + md->l4_off);
-
-		return decap_cfg.udp_kind[rte_be_to_cpu_16(uh->dst_port)];
-	}
-	return DECAP_NONE;
 }
 
 /* One bit test: the VNI list (or "any") was turned into a bitmap by decap_configure(). */
@@ -163,7 +145,7 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 	uint16_t edge;
 
 	if (md->l3 != PR_L3_IPV4 || (kind = decap_classify(md, p)) == DECAP_NONE)
-		return PR_EDGE_NEXT;
+		return PR_EDGE_L3;
 	ip = (const void *)(p + md->l3_off);
 	/* Only what is addressed to us: anything else is transit, for the route stage. */
 	if (nodes == NULL || !tables_ip_in(nodes->local_ips, nodes->nb_local, ip->dst_addr))
@@ -204,7 +186,10 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 		m->packet_type &= ~(uint32_t)RTE_PTYPE_TUNNEL_MASK;
 	else
 		m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
-	return pr_parse_frame(st, m);
+	edge = pr_parse_frame(st, m);
+	if (edge != PR_EDGE_NEXT)
+		return edge;
+	return md->l3 == PR_L3_ARP ? PR_EDGE_ARP : PR_EDGE_L3; /* tunnels do not nest */
 }
 
 static uint16_t
@@ -226,10 +211,12 @@ static struct rte_node_register decap_node = {
 	.name = PR_NODE_DECAP,
 	.process = decap_process,
 	.init = pr_stage_init,
-	.nb_edges = PR_EDGE_COUNT,
+	.nb_edges = PR_EARLY_EDGE_COUNT,
 	.next_nodes = {
 		[PR_EDGE_DROP] = PR_NODE_DROP,
-		[PR_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[PR_EDGE_NEXT] = PR_NODE_ARP,
+		[PR_EDGE_ARP] = PR_NODE_ARP,
+		[PR_EDGE_L3] = PR_NODE_ROUTE,
 	},
 };
 RTE_NODE_REGISTER(decap_node);

@@ -24,6 +24,8 @@
 #include <rte_icmp.h>
 #include <rte_sctp.h>
 
+#include "decap.h"
+#include "pipeline.h"
 #include "stage.h"
 
 /*
@@ -240,15 +242,42 @@ parse_one(struct pr_stats *st, struct rte_mbuf *m)
 	}
 }
 
+/*
+ * Where a parsed packet goes: ARP to arp, a tunnel candidate to decap (PR_EDGE_NEXT), any
+ * other packet straight to the L3 stages; the stages in between have nothing to do with it.
+ */
+static __rte_always_inline uint16_t
+parse_edge(struct rte_mbuf *m)
+{
+	const struct pr_md *md = pr_md(m);
+
+	if (md->l3 == PR_L3_ARP)
+		return PR_EDGE_ARP;
+	if (md->l3 == PR_L3_IPV4 &&
+	    decap_classify(md, rte_pktmbuf_mtod(m, const uint8_t *)) != DECAP_NONE)
+		return PR_EDGE_NEXT;
+	return PR_EDGE_L3;
+}
+
+/* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */
+static __rte_always_inline void
+parse_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		next[i] = parse_one(st, objs[i]);
+		if (likely(next[i] == PR_EDGE_NEXT))
+			next[i] = parse_edge(objs[i]);
+	}
+}
+
 static uint16_t
 parse_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
-	struct pr_stats *st = pr_node_ctx(node)->stats;
 	uint16_t next[RTE_GRAPH_BURST_SIZE];
-	uint16_t i;
 
-	for (i = 0; i < n; i++)
-		next[i] = parse_one(st, objs[i]);
+	parse_burst(pr_node_ctx(node)->stats, objs, n, next);
 	pr_stage_dispatch(graph, node, objs, next, n);
 	return n;
 }
@@ -257,10 +286,12 @@ static struct rte_node_register parse_node = {
 	.name = "pr_parse",
 	.process = parse_process,
 	.init = pr_stage_init,
-	.nb_edges = PR_EDGE_COUNT,
+	.nb_edges = PR_EARLY_EDGE_COUNT,
 	.next_nodes = {
-		[PR_EDGE_DROP] = "pr_drop",
-		[PR_EDGE_NEXT] = "pr_output",
+		[PR_EDGE_DROP] = PR_NODE_DROP,
+		[PR_EDGE_NEXT] = PR_NODE_DECAP,
+		[PR_EDGE_ARP] = PR_NODE_ARP,
+		[PR_EDGE_L3] = PR_NODE_ROUTE,
 	},
 };
 RTE_NODE_REGISTER(parse_node);

@@ -38,6 +38,17 @@ enum pr_stage_edge {
 	PR_EDGE_COUNT,
 };
 
+/*
+ * The stages before arp (parse, decap) have two more edges, so that a packet skips the
+ * stages it has nothing to do with: ARP goes to arp, and IP that is no tunnel for us goes
+ * straight to the first stage after arp (the L3 stages). Set when the pipeline is composed.
+ */
+enum pr_early_edge {
+	PR_EDGE_ARP = PR_EDGE_COUNT,
+	PR_EDGE_L3,
+	PR_EARLY_EDGE_COUNT,
+};
+
 enum pr_l3 {
 	PR_L3_NONE = 0, /* not parsed yet, or an ethertype we do not look into */
 	PR_L3_ARP,

@@ -56,7 +56,8 @@ pr_stage_txq_for_graph(const struct rte_graph *graph)
 static int
 workers_compose(void)
 {
-	unsigned int i;
+	const char *arp = PR_NODE_ARP, *l3 = NULL;
+	unsigned int i, j;
 
 	for (i = 0; i + 1 < RTE_DIM(pipeline_stages); i++) {
 		rte_node_t id = rte_node_from_name(pipeline_stages[i]);
@@ -65,6 +66,18 @@ workers_compose(void)
 		    rte_node_edge_update(id, PR_EDGE_NEXT, &pipeline_stages[i + 1], 1) != 1) {
 			LOG(ERR, "cannot link stage %s to %s", pipeline_stages[i],
 			    pipeline_stages[i + 1]);
+			return -EINVAL;
+		}
+		if (strcmp(pipeline_stages[i], PR_NODE_ARP) == 0)
+			l3 = pipeline_stages[i + 1];
+	}
+	/* The stages before arp send ARP to it and other IP past it (stage.h, pr_early_edge). */
+	for (j = 0; l3 != NULL && strcmp(pipeline_stages[j], PR_NODE_ARP) != 0; j++) {
+		rte_node_t id = rte_node_from_name(pipeline_stages[j]);
+
+		if (rte_node_edge_update(id, PR_EDGE_ARP, &arp, 1) != 1 ||
+		    rte_node_edge_update(id, PR_EDGE_L3, &l3, 1) != 1) {
+			LOG(ERR, "cannot link stage %s to %s and %s", pipeline_stages[j], arp, l3);
 			return -EINVAL;
 		}
 	}
