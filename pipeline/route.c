@@ -35,6 +35,14 @@ enum route_edge {
  * table behind it changes in place under RCU.
  */
 static const struct route_lpm *route_live;
+/*
+ * Destinations a router never forwards, by first octet (RFC 1812 5.3.7, 4.2.2.11): 0/8,
+ * loopback 127/8, multicast 224/4 and class E with the limited broadcast, 240/4.
+ */
+static const uint8_t route_martian[256] = {
+	[0] = 1, [127] = 1,
+	[224 ... 255] = 1,
+};
 static uint8_t route_rpf[RTE_MAX_ETHPORTS]; /* 1: a pod-facing port, whose sources we check */
 
 void
@@ -77,6 +85,9 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
 	struct rte_ipv4_hdr *ip;
 	uint8_t kind;
 
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
+	if (unlikely(route_martian[((const uint8_t *)&ip->dst_addr)[0]]))
+		return pr_drop(md, PR_DROP_ROUTE_MARTIAN);
 	if (nh == ROUTE_NH_NONE)
 		return pr_drop(md, PR_DROP_ROUTE_NO_ROUTE);
 	kind = route_nh(rt, nh)->kind;
@@ -86,7 +97,6 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
 		return PR_EDGE_NEXT;
 	/* For us: not forwarded, the TTL stays. */
 	if (kind != ROUTE_NH_HOST) {
-		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 		if (ip->time_to_live <= 1) {
 			md->drop = PR_DROP_ROUTE_TTL_EXPIRED;
 			return ROUTE_EDGE_ICMP;

@@ -104,7 +104,8 @@
 	_(NEIGH_HOLD_FULL,        "neighbour_hold_full",         "neighbour")	\
 	_(NEIGH_UNRESOLVED,       "neighbour_unresolved",        "neighbour")	\
 	_(NEIGH_NO_ENTRY,         "neighbour_table_full",        "neighbour")	\
-	_(INJECT_RING_FULL,       "inject_ring_full",            "neighbour")
+	_(INJECT_RING_FULL,       "inject_ring_full",            "neighbour")	\
+	_(ROUTE_MARTIAN,          "route_martian",               "route")
 
 #define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
 #define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,

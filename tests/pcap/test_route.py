@@ -39,6 +39,8 @@ cases = [(pkt("10.244.1.7"), "to_local_pod"), (pkt("10.244.1.9"), "to_local_cidr
          (pkt("10.244.2.5"), "to_remote_node"), (pkt("10.244.1.1"), "to_host"),
          (pkt("198.18.0.11"), "to_host"), (pkt("192.0.2.1"), "route_no_route"),
          (pkt("10.244.2.5", ttl=1), "route_ttl_expired"),
+         (pkt("224.0.0.251"), "route_martian"), (pkt("255.255.255.255"), "route_martian"),
+         (pkt("127.0.0.1"), "route_martian"),
          (bytes(Ether() / IP(src="10.244.1.7", dst="10.244.1.1", ttl=1) / ICMP()), "to_host")]
 f = {n: os.path.join(tmp, n + ".pcap") for n in ("pods_in", "pods_out", "host_in", "host_out")}
 wrpcap(f["pods_in"], [p for p, _ in cases], linktype=1)
@@ -67,8 +69,9 @@ for name in ("to_local_pod", "to_local_cidr", "to_remote_node", "to_host"):
     # (The ICMP error the router makes is routed too, but not counted as forwarded.)
     want = sum(1 for _, w in cases if w == name)
     check(route[name] == want, "%s: %d, want %d" % (name, route[name], want))
-for name in ("route_no_route", "route_ttl_expired"):
-    check(route["drops"][name] == 1, "%s: %d" % (name, route["drops"][name]))
+for name in ("route_no_route", "route_ttl_expired", "route_martian"):
+    want = sum(1 for _, w in cases if w == name)
+    check(route["drops"][name] == want, "%s: %d, want %d" % (name, route["drops"][name], want))
 check(st["stages"]["icmp"]["time_exceeded_sent"] == 1, "icmp: %s" % st["stages"]["icmp"])
 forwarded = sum(1 for _, w in cases if w in ("to_local_pod", "to_local_cidr", "to_remote_node"))
 out, nb = st["stages"]["output"], st["stages"]["neighbour"]
