@@ -17,7 +17,8 @@
  *     that drop (headers that straddle segments are not parsed in place).
  *
  * parse.c is included to reach parse_one(). Its node registration refers to pr_stage_init(),
- * which lives with the workers: a stub stands in for it, since no graph is ever made here.
+ * which lives with the workers: a stub stands in for it, since no graph is ever made here;
+ * its edge choice reads decap's tables (decap.c), defined here empty (no tunnels).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +38,8 @@ pr_stage_init(const struct rte_graph *graph, struct rte_node *node)
 {
 	return -ENOTSUP;
 }
+
+struct decap_tables decap_tables;
 
 /* An mbuf as a mempool lays it out: the mbuf, then the private area (struct pr_md). */
 struct fuzz_pkt {
