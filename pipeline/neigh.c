@@ -193,12 +193,17 @@ neigh_unref(struct neigh_table *t, uint32_t id)
 
 /* ---------------------------------------------------------------- sending */
 
-static void
-neigh_inject(struct neigh_table *t, struct rte_mbuf *m, struct pr_stats *st)
+/* The worker the next packets go to: each in turn, so that no ring fills before the others. */
+static unsigned int
+neigh_worker(struct neigh_table *t)
 {
-	struct neigh_ctl *ctl = t->ctl;
-	unsigned int w = ctl->next_worker++ % ctl->nb_workers;
+	return t->ctl->next_worker++ % t->ctl->nb_workers;
+}
 
+/* Hand m to worker w's graph (its inject node). */
+static void
+neigh_inject(struct neigh_table *t, unsigned int w, struct rte_mbuf *m, struct pr_stats *st)
+{
 	if (rte_ring_sp_enqueue(t->inject[w], m) != 0) {
 		st->drop[PR_DROP_INJECT_RING_FULL]++;
 		rte_pktmbuf_free(m);
@@ -261,7 +266,7 @@ neigh_request(struct neigh_table *t, uint32_t id, bool unicast, struct pr_stats 
 	md->flags = PR_MD_F_TX_DIRECT | PR_MD_F_LOCAL | PR_MD_F_ROUTED;
 	md->out_port = (uint8_t)e->port;
 	st->ctr[unicast ? PR_CTR_NEIGH_PROBES : PR_CTR_NEIGH_REQUESTS]++;
-	neigh_inject(t, m, st);
+	neigh_inject(t, neigh_worker(t), m, st);
 }
 
 /* Held packets go back to the workers' route stage (their TTL was already decremented). */
@@ -269,13 +274,14 @@ static void
 neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 {
 	struct neigh_state_ctl *s = &t->ctl->s[id];
+	unsigned int w = neigh_worker(t); /* one worker for them all: they stay in order */
 	uint32_t i;
 
 	for (i = 0; i < s->nb_held; i++) {
 		pr_md(s->held[i])->flags |= PR_MD_F_ROUTED;
 		pr_md(s->held[i])->flags &= (uint8_t)~PR_MD_F_TX_DIRECT;
 		st->ctr[PR_CTR_NEIGH_RELEASED]++;
-		neigh_inject(t, s->held[i], st);
+		neigh_inject(t, w, s->held[i], st);
 	}
 	s->nb_held = 0;
 }
@@ -316,7 +322,7 @@ neigh_hold(struct neigh_table *t, struct rte_mbuf *m, uint64_t now, struct pr_st
 	case NEIGH_PERMANENT: /* resolved since the worker looked */
 		pr_md(m)->flags |= PR_MD_F_ROUTED;
 		st->ctr[PR_CTR_NEIGH_RELEASED]++;
-		neigh_inject(t, m, st);
+		neigh_inject(t, neigh_worker(t), m, st);
 		return;
 	case NEIGH_FAILED:
 		if (now - s->changed_ns < ctl->retransmit_ns) {

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Pod-to-pod through the overlay on the real binary, outputs checked field by field.
+"""Pod-to-pod through the overlay on the real binary, outputs checked field by field, with one
+worker and with two.
 
 node-a (us: uplink 198.18.0.2, pods 10.244.1.0/24) and node-b (198.18.0.3, 10.244.2.0/24);
 the MACs of node-b and of the local pod are static neighbours here (test_neighbours.py
@@ -22,10 +23,17 @@ import sys
 import tempfile
 
 import yaml
-from scapy.all import (ICMP, IP, UDP, VXLAN, Ether, Raw, defragment, rdpcap, wrpcap)
+from scapy.all import (ARP, ICMP, IP, UDP, VXLAN, Ether, Raw, defragment, rdpcap, wrpcap)
 from scapy.contrib.geneve import GENEVE
 
-from prtest import Router, check, finish
+import prtest
+from prtest import Router, finish
+
+TAG = ""  # what the current run is, in front of every failure
+
+
+def check(cond, what):
+    return prtest.check(cond, TAG + what)
 
 binary = sys.argv[1]
 UP_MAC, PODS_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
@@ -75,8 +83,8 @@ def cksum_ok(layer):
     return c == layer.__class__(bytes(copy)).chksum
 
 
-def run(encap):
-    tmp = tempfile.mkdtemp(prefix="prtest-overlay-%s-" % encap)
+def run(encap, workers=1):
+    tmp = tempfile.mkdtemp(prefix="prtest-overlay-%s-%d-" % (encap, workers))
     with open(os.path.join(tmp, "cluster.yaml"), "w") as f:
         yaml.safe_dump(cluster, f)
     flows = [from_pod(sport=1000 + i) for i in range(16)] + [from_pod(sport=1000)]
@@ -86,28 +94,41 @@ def run(encap):
         from_pod(size=MTU - 28, sport=3002),               # fragmented
         from_pod(src="10.244.1.66", mac="02:00:00:00:01:42", sport=3003),  # spoofed
     ]
+    if workers == 2:  # the pod's MAC is learnt from its ARP, not given: packets may wait for it
+        pods_in.append(Ether(src=POD_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                       ARP(op=1, hwsrc=POD_MAC, psrc=POD, pdst="10.244.1.1"))
     up_in = [tunnelled(k, 2000 + i) for i, k in
              enumerate(("vxlan", "vxlan8472", "geneve", "ipip"))]
-    f = {n: os.path.join(tmp, n + ".pcap") for n in ("pods_in", "pods_out", "up_in", "up_out")}
+    f = {n: os.path.join(tmp, n + ".pcap") for n in ("pods_in", "up_in")}
     wrpcap(f["pods_in"], pods_in, linktype=1)
     wrpcap(f["up_in"], up_in, linktype=1)
+    # One TX queue per worker and port, each into its own file.
+    out = {p: [os.path.join(tmp, "%s_out%d.pcap" % (p, q)) for q in range(workers)]
+           for p in ("up", "pods")}
     cfg = {"node_name": "node-a", "eal": {"hugepages": "off"},
            "ports": [{"name": "up", "role": "uplink", "mac": UP_MAC, "mtu": MTU,
                       "addresses": [NODE_A + "/24"],
-                      "device": "net_pcap_u,rx_pcap=%s,tx_pcap=%s" % (f["up_in"], f["up_out"])},
+                      "device": "net_pcap_u,rx_pcap=%s" % f["up_in"] +
+                      "".join(",tx_pcap=" + o for o in out["up"])},
                      {"name": "pods", "role": "pods", "mac": PODS_MAC,
                       "addresses": ["10.244.1.1/24"],
-                      "device": "net_pcap_p,rx_pcap=%s,tx_pcap=%s" % (f["pods_in"],
-                                                                       f["pods_out"])}],
-           "workers": [{"lcore": 1, "poll": [{"port": "up"}, {"port": "pods"}]}],
+                      "device": "net_pcap_p,rx_pcap=%s" % f["pods_in"] +
+                      "".join(",tx_pcap=" + o for o in out["pods"])}],
+           "workers": [{"lcore": 1, "poll": [{"port": "up"}, {"port": "pods"}]}] if workers == 1
+           else [{"lcore": 1, "cpu": 1, "poll": [{"port": "up"}]},
+                 {"lcore": 2, "cpu": 1, "poll": [{"port": "pods"}]}],
            "cluster": {"file": os.path.join(tmp, "cluster.yaml")},
-           "neighbours": {"static": [{"ip": NODE_B, "mac": NODE_B_MAC, "port": "up"},
-                                     {"ip": POD, "mac": POD_MAC, "port": "pods"}]},
+           "neighbours": {"static": [{"ip": NODE_B, "mac": NODE_B_MAC, "port": "up"}] +
+                          ([{"ip": POD, "mac": POD_MAC, "port": "pods"}] if workers == 1 else [])},
            "overlay": {"encap": encap}}
     r = Router(binary, cfg, tmp=tmp).start()
-    st = r.wait_stats(lambda s: s["rx_packets"] >= len(pods_in) + len(up_in))
+    # Everything in, and what goes to the pod (4 decapsulated, 2 ICMP errors) out.
+    st = r.wait_stats(lambda s: s["rx_packets"] >= len(pods_in) + len(up_in) and
+                      s["stages"]["output"]["to_pod"] >= (6 if encap != "direct" else 5))
     check(r.stop() == 0, "%s: exit 0" % encap)
-    return st, rdpcap(f["up_out"]), rdpcap(f["pods_out"]), flows, pods_in
+    # The pods' packets leave the uplink from the worker polling pods (the last file).
+    up_out = [p for o in reversed(out["up"]) for p in rdpcap(o)]
+    return st, up_out, [p for o in out["pods"] for p in rdpcap(o)], flows, pods_in
 
 
 def check_inner(encap, p, sent, what):
@@ -226,4 +247,16 @@ for encap in ("vxlan", "geneve", "ipip", "direct"):
     check_encap(encap, st, up_out, flows)
     check_decap(encap, st, pods_out)
     check_errors(encap, st, up_out, pods_out, pods_in)
+# Two workers, one polling each port, each sending on its own TX queue; the pod's MAC
+# learnt on the way, so that packets for it may be held and come back through either
+# worker: every one still arrives once.
+TAG = "2 workers: "
+st, up_out, pods_out, flows, pods_in = run("vxlan", workers=2)
+check_encap("vxlan", st, up_out, flows)
+check_decap("vxlan", st, pods_out)
+check_errors("vxlan", st, up_out, pods_out, pods_in)
+nb = st["stages"]["neighbour"]
+check(st["stages"]["output"]["held"] == nb["released"] and
+      not any(nb["drops"].values()), "every packet handed to the neighbour table came back: "
+      "%s %s" % (st["stages"]["output"], nb))
 finish("overlay")
