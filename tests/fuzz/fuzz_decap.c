@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target of the decap stage: tunnel headers and inner frames are what a remote
+ * sender controls. The first input byte picks the tunnel (VXLAN on 4789 or 8472, Geneve,
+ * IP-in-IP) and whether the outer UDP checksum is filled; the rest follows valid outer
+ * Ethernet, IPv4 (checksum right, from a known node to this node) and UDP headers, so that
+ * every input reaches the tunnel parsing. The frame sits in a malloc'd buffer of its exact
+ * size behind a headroom, so any read or write outside it is a heap overflow for ASan.
+ *
+ * What decap promises the stages after it, checked with abort():
+ *   - a drop has a reason of decap's or parse's (the inner frame is parsed by parse);
+ *   - a packet it passes on (to arp or the L3 stages) has metadata that holds inside the
+ *     data: l3_off, and for IPv4 the transport header, within the first segment; pkt_len is
+ *     the data left; ARP and only ARP takes the arp edge.
+ *
+ * parse.c and decap.c are included; the node registrations' callbacks are stubs.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../pipeline/parse.c"
+#include "../../pipeline/decap.c"
+
+#define HEADROOM 128
+#define OUTER_LEN (14 + 20 + 8)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+pr_stage_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	return -ENOTSUP;
+}
+
+struct pr_tables *pr_tables_live; /* decap_process reads it; never called here */
+
+struct fuzz_pkt {
+	struct rte_mbuf m;
+	uint8_t priv[PR_MBUF_PRIV_SIZE];
+};
+
+static uint32_t local_ips[] = { RTE_BE32(0xc6120002) }; /* 198.18.0.2 */
+static uint32_t node_ips[] = { RTE_BE32(0xc6120003) };  /* 198.18.0.3 */
+static const struct node_table nodes = {
+	.nb_nodes = 1, .node_ips = node_ips, .nb_local = 1, .local_ips = local_ips,
+};
+
+static void
+fail(const char *what, uint16_t edge, const struct pr_md *md)
+{
+	fprintf(stderr, "fuzz_decap: %s (edge %u, drop %u, l3 %u, l4 %u, l3_off %u, l4_off %u, "
+		"flags 0x%x)\n", what, edge, md->drop, md->l3, md->l4, md->l3_off, md->l4_off,
+		md->flags);
+	abort();
+}
+
+static void
+configure(void)
+{
+	static uint16_t vxlan_ports[] = { 4789, 8472 };
+	static uint32_t vnis[] = { 1 };
+	struct pr_cfg_overlay o = {
+		.vxlan_ports = vxlan_ports, .vxlan_ports_count = 2, .geneve_port = 6081,
+		.vnis = vnis, .vnis_count = 1, .ipip = true, .require_known_node = true,
+	};
+
+	if (decap_configure(&o) != 0)
+		abort();
+}
+
+/* Outer Ethernet + IPv4 (+ UDP to `dport` unless IP-in-IP) in front of the payload. */
+static uint16_t
+outer(uint8_t *p, uint16_t payload, uint8_t mode)
+{
+	static const uint16_t dports[] = { 4789, 8472, 6081, 0 };
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t dport = dports[mode & 3], hl = dport ? OUTER_LEN : 14 + 20;
+
+	memset(p, 0, hl);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(hl - 14 + payload));
+	ip->time_to_live = 64;
+	ip->next_proto_id = dport ? IPPROTO_UDP : IPPROTO_IPIP;
+	ip->src_addr = node_ips[0];
+	ip->dst_addr = local_ips[0];
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (dport) {
+		udp->src_port = RTE_BE16(50000);
+		udp->dst_port = rte_cpu_to_be_16(dport);
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + payload));
+	}
+	return hl;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct pr_stats st;
+	static bool configured;
+	struct fuzz_pkt p;
+	struct rte_mbuf *m = &p.m;
+	const struct pr_md *md = pr_md(m);
+	uint16_t hl, len, edge, payload;
+	uint8_t mode, *buf;
+
+	if (!configured) {
+		configure();
+		configured = true;
+	}
+	if (size < 1 || size > 9000)
+		return -1;
+	mode = data[0];
+	payload = (uint16_t)(size - 1);
+	buf = malloc(HEADROOM + OUTER_LEN + payload);
+	if (buf == NULL)
+		abort();
+	hl = outer(buf + HEADROOM, payload, mode);
+	memcpy(buf + HEADROOM + hl, data + 1, payload);
+	len = (uint16_t)(hl + payload);
+	if ((mode & 4) && (mode & 3) != 3) { /* a filled UDP checksum, right or (mode & 8) wrong */
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + HEADROOM + 14);
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp) ^ (mode & 8 ? 0x0101 : 0);
+	}
+
+	memset(&p, 0, sizeof(p));
+	memset(p.priv, 0xa5, sizeof(p.priv));
+	m->buf_addr = buf;
+	m->buf_len = (uint16_t)(HEADROOM + len);
+	m->data_off = HEADROOM;
+	m->data_len = m->pkt_len = len;
+	m->nb_segs = 1;
+	m->refcnt = 1;
+
+	edge = parse_one(&st, m);
+	if (edge != PR_EDGE_NEXT)
+		fail("the outer headers did not parse", edge, md);
+	edge = decap_one(&st, &nodes, m);
+	if (edge == PR_EDGE_DROP) {
+		if (md->drop >= PR_DROP_COUNT || (strcmp(pr_drop_stages[md->drop], "decap") != 0 &&
+						  strcmp(pr_drop_stages[md->drop], "parse") != 0))
+			fail("dropped with a reason of another stage", edge, md);
+	} else {
+		if (edge != PR_EDGE_ARP && edge != PR_EDGE_L3)
+			fail("an edge that is neither arp, L3 nor drop", edge, md);
+		if (m->pkt_len != m->data_len || m->data_off < HEADROOM ||
+		    (uint32_t)m->data_off + m->data_len > m->buf_len)
+			fail("data outside the buffer", edge, md);
+		if (md->l3_off > m->data_len)
+			fail("l3_off past the data", edge, md);
+		if (md->l3 == PR_L3_IPV4 && !(md->flags & PR_MD_F_LATER_FRAG) &&
+		    md->l4_off > m->data_len)
+			fail("l4_off past the data", edge, md);
+		if ((edge == PR_EDGE_ARP) != (md->l3 == PR_L3_ARP))
+			fail("ARP and the arp edge disagree", edge, md);
+	}
+	free(buf);
+	return 0;
+}
