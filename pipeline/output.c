@@ -104,6 +104,16 @@ struct output_hdr {
 
 static struct output_hdr *output_hdrs; /* by next-hop id; written before the id is published */
 
+/* The control core's: the VTEP MACs of other nodes, and which next hops are UDP tunnels. */
+static struct {
+	struct node_vtep *v;
+	unsigned int n;
+	uint8_t *udp_tunnel; /* by next-hop id */
+	uint32_t max_nh;
+} output_vteps;
+
+#define OUTPUT_INNER_DST 50 /* offset of the inner destination MAC in a UDP tunnel template */
+
 struct output_ctx {
 	struct pr_stats *stats;
 	uint16_t ip_id; /* the outer IPv4 identification, per worker */
@@ -130,7 +140,10 @@ output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 	rte_free(output_hdrs);
 	output_hdrs = rte_zmalloc("output_hdrs", (size_t)route_table_max_nh(lpm) *
 				  sizeof(*output_hdrs), RTE_CACHE_LINE_SIZE);
-	if (output_hdrs == NULL)
+	free(output_vteps.udp_tunnel);
+	output_vteps.max_nh = route_table_max_nh(lpm);
+	output_vteps.udp_tunnel = calloc(output_vteps.max_nh, 1);
+	if (output_hdrs == NULL || output_vteps.udp_tunnel == NULL)
 		return -ENOMEM;
 	out.neigh = neigh;
 	out.host_edge = host_edge;
@@ -218,6 +231,7 @@ output_template(const struct route_nh *nh, const struct output_port *op, uint8_t
 	uint8_t *t = (uint8_t *)(udp + 1);
 	struct rte_ether_hdr *inner = (struct rte_ether_hdr *)(t + OUTPUT_VXLAN_LEN);
 	uint32_t vni = rte_be_to_cpu_32(out.vni_be) >> 8;
+	unsigned int i;
 
 	memset(b, 0, sizeof(struct output_hdr));
 	eth->src_addr = op->mac;
@@ -238,8 +252,11 @@ output_template(const struct route_nh *nh, const struct output_port *op, uint8_t
 	t[4] = (uint8_t)(vni >> 16);
 	t[5] = (uint8_t)(vni >> 8);
 	t[6] = (uint8_t)vni;
-	/* The inner frame: to the router of the other node, from us. */
+	/* The inner frame: to the other node's VTEP (flannel's MAC, or its router's: ours). */
 	inner->dst_addr = op->mac;
+	for (i = 0; i < output_vteps.n; i++)
+		if (output_vteps.v[i].ip == nh->via)
+			memcpy(&inner->dst_addr, output_vteps.v[i].mac, RTE_ETHER_ADDR_LEN);
 	inner->src_addr = op->mac;
 	inner->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 }
@@ -296,13 +313,54 @@ output_nh_init(void *arg, uint32_t id, struct route_nh *nh)
 		nh->usable = 0; /* the neighbour table is full */
 	if (nh->encap != ROUTE_ENCAP_NONE)
 		output_template(nh, &out.port[port], output_hdrs[id].b);
+	output_vteps.udp_tunnel[id] = nh->encap == ROUTE_ENCAP_VXLAN ||
+				      nh->encap == ROUTE_ENCAP_GENEVE;
+}
+
+int
+output_set_vteps(const struct node_vtep *v, unsigned int n)
+{
+	const struct route_nh *nh;
+	struct node_vtep *copy;
+	uint32_t id;
+	unsigned int i;
+
+	if (n == output_vteps.n && (n == 0 || memcmp(v, output_vteps.v, n * sizeof(*v)) == 0))
+		return 0; /* the usual case: no Node changed its VTEP */
+	copy = malloc((n + 1) * sizeof(*copy));
+	if (copy == NULL)
+		return -ENOMEM;
+	memcpy(copy, v, n * sizeof(*v));
+	free(output_vteps.v);
+	output_vteps.v = copy;
+	output_vteps.n = n;
+	/*
+	 * The tunnels in use get the new MAC in place: six bytes a worker may copy half old,
+	 * half new for a packet or two, at the moment the old MAC stopped being right anyway.
+	 */
+	for (id = 0; out.rt != NULL && id < output_vteps.max_nh; id++) {
+		uint8_t *dst = output_hdrs[id].b + OUTPUT_INNER_DST;
+		struct rte_ether_addr mac = out.port[out.uplink >= 0 ? out.uplink : 0].mac;
+
+		if (!output_vteps.udp_tunnel[id])
+			continue;
+		nh = route_nh(out.rt, id);
+		for (i = 0; i < n; i++)
+			if (v[i].ip == nh->via)
+				memcpy(&mac, v[i].mac, RTE_ETHER_ADDR_LEN);
+		if (memcmp(dst, &mac, RTE_ETHER_ADDR_LEN) != 0) {
+			memcpy(dst, &mac, RTE_ETHER_ADDR_LEN);
+			rte_wmb();
+		}
+	}
+	return 0;
 }
 
 void
 output_nh_fini(void *arg, uint32_t id, struct route_nh *nh)
 {
 	RTE_SET_USED(arg);
-	RTE_SET_USED(id);
+	output_vteps.udp_tunnel[id] = 0;
 	if (out.neigh != NULL)
 		neigh_unref(out.neigh, nh->neigh);
 }

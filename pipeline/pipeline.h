@@ -69,6 +69,15 @@ int output_add_port(uint16_t port, const char *tx_node);
 /* That edge, once added. */
 int output_port_edge(uint16_t port);
 
+struct node_vtep;
+
+/*
+ * Other nodes' VTEP MACs (the node table's, tables.h): the inner destination MAC of the UDP
+ * tunnels to them, else the uplink's own. On the control core, before the routes are synced
+ * from the same snapshot. 0 or -ENOMEM.
+ */
+int output_set_vteps(const struct node_vtep *v, unsigned int n);
+
 /* The route table's resolver (struct route_nh_resolver): a next hop's adjacency. */
 void output_nh_init(void *arg, uint32_t id, struct route_nh *nh);
 void output_nh_fini(void *arg, uint32_t id, struct route_nh *nh);

@@ -924,6 +924,33 @@ node_address(struct k8s_ctx *c, yaml_node_t *a, struct k8s_node *node)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * flannel's VTEP MAC, from {"VNI":1,"VtepMAC":"aa:bb:cc:dd:ee:ff"} in its Node annotation. The
+ * annotation is flannel's, not ours to refuse: anything else in it just means no MAC.
+ */
+static void
+node_vtep_mac(struct k8s_ctx *c, yaml_node_t *root, struct k8s_node *node)
+{
+	yaml_node_t *ann = field(c, field(c, root, "metadata"), "annotations");
+	yaml_node_t *v = field(c, ann, K8S_FLANNEL_BACKEND_DATA);
+	const char *s, *key = "\"VtepMAC\"";
+	unsigned int b[6], i;
+	char end;
+
+	if (v == NULL || v->type != YAML_SCALAR_NODE ||
+	    (s = strstr((const char *)v->data.scalar.value, key)) == NULL)
+		return;
+	s += strlen(key);
+	while (*s == ' ' || *s == ':')
+		s++;
+	if (sscanf(s, "\"%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 7 || end != '"' || (b[0] & 1) != 0)
+		return;
+	for (i = 0; i < 6; i++)
+		node->vtep_mac[i] = (uint8_t)b[i];
+	node->has_vtep_mac = (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) != 0;
+}
+
 static int
 read_node(struct k8s_ctx *c, yaml_node_t *root, struct k8s_object *o)
 {
@@ -932,6 +959,7 @@ read_node(struct k8s_ctx *c, yaml_node_t *root, struct k8s_object *o)
 	size_t old;
 	int rc;
 
+	node_vtep_mac(c, root, &o->node);
 	if ((rc = get_node(c, root, "spec", YAML_MAPPING_NODE, &spec)) != 0)
 		return rc;
 	old = path_key(c, "spec");
@@ -2802,6 +2830,16 @@ k8s_object_to_json(const struct k8s_object *o)
 	if (kinds[o->kind].namespaced)
 		jb_kstr(&b, "namespace", o->ns != NULL ? o->ns : "default");
 	jb_labels(&b, "labels", &o->labels);
+	if (o->kind == K8S_NODE && o->node.has_vtep_mac) {
+		const uint8_t *m = o->node.vtep_mac;
+		char v[64];
+
+		snprintf(v, sizeof(v), "{\"VtepMAC\":\"%02x:%02x:%02x:%02x:%02x:%02x\"}", m[0], m[1],
+			 m[2], m[3], m[4], m[5]);
+		jb_kopen(&b, "annotations", '{');
+		jb_kstr(&b, K8S_FLANNEL_BACKEND_DATA, v);
+		jb_close(&b, '}');
+	}
 	jb_close(&b, '}');
 	switch (o->kind) {
 	case K8S_NODE:

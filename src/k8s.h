@@ -56,11 +56,16 @@ struct k8s_cidr {
 
 /* ---------------------------------------------------------------- Node */
 
+/* The Node annotation where flannel's VXLAN backend publishes its VTEP's MAC (JSON). */
+#define K8S_FLANNEL_BACKEND_DATA "flannel.alpha.coreos.com/backend-data"
+
 struct k8s_node {
 	struct k8s_cidr *pod_cidrs; /* the IPv4 ones of spec.podCIDRs (or spec.podCIDR) */
 	unsigned int nb_pod_cidrs;
 	uint32_t *internal_ips;     /* IPv4 InternalIP entries of status.addresses, in order */
 	unsigned int nb_internal_ips;
+	bool has_vtep_mac;          /* "VtepMAC" of K8S_FLANNEL_BACKEND_DATA was a unicast MAC */
+	uint8_t vtep_mac[6];
 };
 
 /* ---------------------------------------------------------------- Pod */

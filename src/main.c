@@ -128,6 +128,9 @@ control_step(struct source *src, struct tables_builder *b, struct route_lpm *lpm
 			published = pr_monotonic_ns();
 			latency = published - source_status(src)->last_change_ns;
 			published -= t0;
+			if (t->nodes != NULL &&
+			    output_set_vteps(t->nodes->vteps, t->nodes->nb_vteps) != 0)
+				LOG(ERR, "VTEP MACs: out of memory; the tunnels keep the ones they had");
 			control_sync_routes(lpm, t);
 			LOG(DEBUG, "tables generation %" PRIu64 " published (%" PRIu64 " us build)",
 			    t->generation, t->build_ns / 1000);

@@ -636,6 +636,7 @@ node_table_put(struct node_table *t)
 		return;
 	free(t->node_ips);
 	free(t->local_ips);
+	free(t->vteps);
 	free(t);
 }
 
@@ -675,13 +676,21 @@ node_table_build(const struct tables_builder *b, struct cluster *c)
 		total += v[i]->node.nb_internal_ips;
 	t->node_ips = malloc((total + 1) * sizeof(uint32_t));
 	t->local_ips = malloc((32 + PR_MAX_PORTS * PR_MAX_ADDRS) * sizeof(uint32_t));
-	if (t->node_ips == NULL || t->local_ips == NULL) {
+	t->vteps = malloc((n + 1) * sizeof(*t->vteps));
+	if (t->node_ips == NULL || t->local_ips == NULL || t->vteps == NULL) {
 		node_table_put(t);
 		return NULL;
 	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < v[i]->node.nb_internal_ips; j++)
-			t->node_ips[t->nb_nodes++] = v[i]->node.internal_ips[j];
+	for (i = 0; i < n; i++) {
+		const struct k8s_node *nd = &v[i]->node;
+
+		for (j = 0; j < nd->nb_internal_ips; j++)
+			t->node_ips[t->nb_nodes++] = nd->internal_ips[j];
+		if (nd->has_vtep_mac && nd->nb_internal_ips > 0) {
+			t->vteps[t->nb_vteps].ip = nd->internal_ips[0];
+			memcpy(t->vteps[t->nb_vteps++].mac, nd->vtep_mac, sizeof(nd->vtep_mac));
+		}
+	}
 	t->nb_nodes = u32_sort_unique(t->node_ips, t->nb_nodes);
 	t->nb_local = tables_node_ips(b, c, t->local_ips, 32);
 	for (i = 0; i < b->cfg->nb_ports; i++)

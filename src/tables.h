@@ -124,12 +124,20 @@ struct route_table {
 
 /* ---- nodes: who may send us overlay traffic, and which addresses are ours */
 
+/* A node's tunnel endpoint MAC (flannel's VTEP), for the inner frames sent to it. */
+struct node_vtep {
+	uint32_t ip;     /* network order: the Node's first InternalIP, the overlay's `via` */
+	uint8_t mac[6];
+};
+
 struct node_table {
 	uint32_t refcnt;
 	unsigned int nb_nodes;
 	uint32_t *node_ips;  /* every Node's InternalIPs, sorted (network order values) */
 	unsigned int nb_local;
 	uint32_t *local_ips; /* this node's: its Node's InternalIPs and the ports' addresses */
+	unsigned int nb_vteps;
+	struct node_vtep *vteps; /* the Nodes that publish a VTEP MAC (k8s.h), by name */
 };
 
 /* Whether addr (network order) is in the sorted array v[n]. */

@@ -7,7 +7,8 @@ node-a (us: uplink 198.18.0.2, pods 10.244.1.0/24) and node-b (198.18.0.3, 10.24
 the MACs of node-b and of the local pod are static neighbours here (test_neighbours.py
 resolves them with ARP). For each encapsulation (VXLAN, Geneve, IP-in-IP, direct):
 
-- a local pod's packets to node-b's pods leave the uplink encapsulated: outer MACs, outer
+- a local pod's packets to node-b's pods leave the uplink encapsulated (the inner frame to
+  node-b's VTEP MAC from flannel's Node annotation): outer MACs, outer
   IPv4 (addresses, TTL, no DF, valid checksum), UDP port, entropy source port (one per
   flow, in 49152-65535, spread across flows), zero UDP checksum, VNI; the inner frame with
   its TTL decremented and its checksum still valid, payload intact;
@@ -38,13 +39,15 @@ def check(cond, what):
 binary = sys.argv[1]
 UP_MAC, PODS_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
 NODE_B_MAC, POD_MAC = "02:00:00:00:02:03", "02:00:00:00:01:0a"
+NODE_B_VTEP = "0a:58:0a:f4:02:00"  # flannel.1's MAC on node-b, from its Node annotation
 POD, REMOTE_POD, NODE_A, NODE_B = "10.244.1.10", "10.244.2.20", "198.18.0.2", "198.18.0.3"
 MTU = 1500
 cluster = {"apiVersion": "v1", "kind": "List", "items": [
     {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"},
      "spec": {"podCIDR": "10.244.1.0/24"},
      "status": {"addresses": [{"type": "InternalIP", "address": NODE_A}]}},
-    {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-b"},
+    {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-b", "annotations": {
+        "flannel.alpha.coreos.com/backend-data": '{"VNI":1,"VtepMAC":"%s"}' % NODE_B_VTEP}},
      "spec": {"podCIDR": "10.244.2.0/24"},
      "status": {"addresses": [{"type": "InternalIP", "address": NODE_B}]}},
     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
@@ -170,7 +173,7 @@ def check_encap(encap, st, up_out, flows):
             check(g.version == 0 and g.optionlen == 0 and g.proto == 0x6558 and g.vni == 1,
                   "geneve header %r" % g)
             inner = g.payload
-        check(inner[Ether].dst == UP_MAC and inner[Ether].src == UP_MAC,
+        check(inner[Ether].dst == NODE_B_VTEP and inner[Ether].src == UP_MAC,
               "%s: inner Ethernet %s" % (encap, inner[Ether].summary()))
         check_inner(encap, inner, sent, "udp tunnel")
     if encap in ("vxlan", "geneve"):

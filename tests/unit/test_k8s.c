@@ -196,6 +196,45 @@ test_nodes(void **state)
 	assert_int_equal(b->node.internal_ips[0], ip4("198.18.0.12"));
 }
 
+/* flannel's VTEP MAC from its Node annotation; anything else there means none, no error. */
+static void
+test_node_vtep_mac(void **state)
+{
+	static const char *const bad[] = {
+		"{\"VNI\":1}", "{\"VtepMAC\":\"0a:58:0a\"}", "{\"VtepMAC\":\"01:00:5e:00:00:01\"}",
+		"{\"VtepMAC\":\"00:00:00:00:00:00\"}", "not json at all",
+	};
+	struct coll c = { 0 };
+	char text[512], *json;
+	const struct k8s_object *n;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(parse("apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  annotations:\n"
+			       "    flannel.alpha.coreos.com/backend-data: "
+			       "'{\"VNI\":1,\"VtepMAC\":\"0a:58:0A:f4:02:00\"}'\n", &c, NULL), 0);
+	n = find(&c, K8S_NODE, NULL, "n1");
+	assert_true(n->node.has_vtep_mac);
+	assert_memory_equal(n->node.vtep_mac, "\x0a\x58\x0a\xf4\x02\x00", 6);
+	/* It survives the JSON dump (what Redis holds). */
+	json = k8s_object_to_json(n);
+	assert_contains(json, "\"flannel.alpha.coreos.com/backend-data\"");
+	coll_free(&c);
+	assert_int_equal(parse(json, &c, NULL), 0);
+	free(json);
+	assert_true(find(&c, K8S_NODE, NULL, "n1")->node.has_vtep_mac);
+	assert_memory_equal(find(&c, K8S_NODE, NULL, "n1")->node.vtep_mac,
+			    "\x0a\x58\x0a\xf4\x02\x00", 6);
+	coll_free(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n"
+			 "  annotations: {flannel.alpha.coreos.com/backend-data: '%s'}\n", bad[i]);
+		assert_int_equal(parse(text, &c, NULL), 0);
+		assert_false(find(&c, K8S_NODE, NULL, "n1")->node.has_vtep_mac);
+		coll_free(&c);
+	}
+}
+
 static void
 test_namespaces(void **state)
 {
@@ -528,7 +567,7 @@ test_multidoc(void **state)
 	fclose(e);
 	assert_int_equal(docs.n, 7);
 	/* The Deployment is skipped, named, and not counted as rejected. */
-	assert_contains(err, MULTIDOC_YAML ":35: document 4: Deployment shop/checkout: skipped");
+	assert_contains(err, MULTIDOC_YAML ":37: document 4: Deployment shop/checkout: skipped");
 	assert_int_equal(count_lines(err), 1);
 	for (i = 0; i < docs.n; i++) {
 		const struct k8s_object *o = docs.v[i];
@@ -1512,6 +1551,7 @@ main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_cluster_counts),
 		cmocka_unit_test(test_nodes),
+		cmocka_unit_test(test_node_vtep_mac),
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_pods),
 		cmocka_unit_test(test_services_cluster_ip),
