@@ -68,6 +68,7 @@
 #include "../pipeline/arp.c"
 #include "../pipeline/route.c"
 #include "../pipeline/output.c"
+#include "../pipeline/output_adj.c"
 
 #define NB_PKTS 256 /* a mempool cache's worth: the working set of a busy worker */
 #define BURST PR_BURST

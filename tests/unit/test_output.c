@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../pipeline/output.c"
+#include "../../pipeline/output_adj.c"
 
 struct test_pkt {
 	struct rte_mbuf m;
@@ -76,9 +77,9 @@ test_outer_checksum(void **state)
 		uint16_t len = (uint16_t)(28 + rand_r(&seed) % 9000);
 		uint8_t proto = i & 1 ? IPPROTO_UDP : IPPROTO_IPIP;
 
-		out.node_ip = (uint32_t)rand_r(&seed);
+		out_cfg.node_ip = (uint32_t)rand_r(&seed);
 		ctx.ip_id = (uint16_t)rand_r(&seed);
-		nh.cksum = output_outer_sum(proto, out.node_ip, nh.via);
+		nh.cksum = output_outer_sum(proto, out_cfg.node_ip, nh.via);
 		/* The template's outer header, then what output writes per packet. */
 		output_template(&nh, &op, hdr.b);
 		memcpy(&ip, hdr.b + 14, sizeof(ip));
@@ -140,10 +141,10 @@ check_tunnel(uint8_t encap, const uint8_t want_word0[4])
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *udp;
 
-	out.node_ip = RTE_BE32(0xc6120002);
-	out.vni_be = rte_cpu_to_be_32(1 << 8);
-	out.udp_port_be = RTE_BE16(4789);
-	nh.cksum = output_outer_sum(IPPROTO_UDP, out.node_ip, nh.via);
+	out_cfg.node_ip = RTE_BE32(0xc6120002);
+	out_cfg.vni_be = rte_cpu_to_be_32(1 << 8);
+	out_cfg.udp_port_be = RTE_BE16(4789);
+	nh.cksum = output_outer_sum(IPPROTO_UDP, out_cfg.node_ip, nh.via);
 	memcpy(&w, "\x02\x00\x00\x00\x02\x03", 6);
 	output_template(&nh, &op, hdr.b);
 	assert_true(output_udp_tunnel(&ctx, m, &op, &nh, &hdr, (uint16_t)(inner - 14), 0x12345, w));
@@ -193,7 +194,7 @@ test_ipip_layout(void **state)
 	struct rte_ipv4_hdr *outer, *inner;
 
 	(void)state;
-	nh.cksum = output_outer_sum(IPPROTO_IPIP, out.node_ip, nh.via);
+	nh.cksum = output_outer_sum(IPPROTO_IPIP, out_cfg.node_ip, nh.via);
 	output_template(&nh, &op, hdr.b);
 	assert_true(output_ipip(&ctx, m, &op, &nh, &hdr, (uint16_t)l3, 0));
 	assert_int_equal(m->pkt_len, 14 + 20 + l3);
