@@ -64,6 +64,11 @@ struct neigh_ctl {
 	uint64_t reachable_ns, retransmit_ns, gc_ns;
 	uint64_t delay_ns; /* stale this long before a probe (Linux's delay_first_probe_time) */
 	uint32_t probes, hold;
+	/*
+	 * Packets held, all entries together, and the most there may be: a quarter of the mbuf
+	 * pool, so that a sweep of unresolvable addresses cannot starve the ports of mbufs.
+	 */
+	uint32_t nb_held, max_held;
 	struct neigh_port port[RTE_MAX_ETHPORTS];
 };
 
@@ -277,6 +282,7 @@ neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 	unsigned int w = neigh_worker(t); /* one worker for them all: they stay in order */
 	uint32_t i;
 
+	t->ctl->nb_held -= s->nb_held;
 	for (i = 0; i < s->nb_held; i++) {
 		pr_md(s->held[i])->flags |= PR_MD_F_ROUTED;
 		pr_md(s->held[i])->flags &= (uint8_t)~PR_MD_F_TX_DIRECT;
@@ -292,6 +298,7 @@ neigh_drop_held(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 	struct neigh_state_ctl *s = &t->ctl->s[id];
 
 	st->drop[PR_DROP_NEIGH_UNRESOLVED] += s->nb_held;
+	t->ctl->nb_held -= s->nb_held;
 	rte_pktmbuf_free_bulk(s->held, s->nb_held);
 	s->nb_held = 0;
 }
@@ -338,7 +345,7 @@ neigh_hold(struct neigh_table *t, struct rte_mbuf *m, uint64_t now, struct pr_st
 	default:
 		break;
 	}
-	if (s->nb_held >= ctl->hold) {
+	if (s->nb_held >= ctl->hold || ctl->nb_held >= ctl->max_held) {
 		st->drop[PR_DROP_NEIGH_HOLD_FULL]++;
 		rte_pktmbuf_free(m);
 	} else {
@@ -348,6 +355,7 @@ neigh_hold(struct neigh_table *t, struct rte_mbuf *m, uint64_t now, struct pr_st
 			return;
 		}
 		s->held[s->nb_held++] = m;
+		ctl->nb_held++;
 		st->ctr[PR_CTR_NEIGH_HELD]++;
 	}
 	if (s->probes == 0 && s->next_ns == 0) { /* the first packet: ask now */
@@ -614,6 +622,7 @@ neigh_create(const struct pr_config *cfg, struct rte_mempool *mp, struct rte_rcu
 	ctl->delay_ns = RTE_MIN(UINT64_C(5000), (uint64_t)y->reachable_ms) * NEIGH_MS;
 	ctl->probes = y->probes;
 	ctl->hold = y->hold;
+	ctl->max_held = cfg->mbufs / 4;
 	t->e = rte_zmalloc("neigh_entries", max * sizeof(*t->e), RTE_CACHE_LINE_SIZE);
 	ctl->s = calloc(max, sizeof(*ctl->s));
 	ctl->free_ids = malloc(max * sizeof(*ctl->free_ids));
