@@ -25,10 +25,9 @@
 static struct rte_mempool *frag_pool; /* set before the workers start */
 
 void
-frag_configure(struct rte_mempool *direct, struct rte_mempool *indirect)
+frag_configure(struct rte_mempool *pool)
 {
-	RTE_SET_USED(indirect);
-	frag_pool = direct;
+	frag_pool = pool;
 }
 
 static __rte_always_inline void

@@ -49,13 +49,12 @@ static struct icmp_bucket {
 } __rte_cache_aligned icmp_buckets[RTE_MAX_LCORE];
 
 int
-icmp_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
+icmp_configure(const struct pr_config *cfg)
 {
 	uint32_t fallback = cfg->uplink >= 0 && cfg->ports[cfg->uplink].nb_addrs > 0 ?
 				    cfg->ports[cfg->uplink].addrs[0].addr : 0;
 	unsigned int i;
 
-	RTE_SET_USED(lpm);
 	for (i = 0; i < pr_nb_ports; i++)
 		icmp_cfg.src[pr_ports[i].port_id] = cfg->ports[i].nb_addrs > 0 ?
 			cfg->ports[i].addrs[0].addr : fallback;

@@ -83,10 +83,10 @@ void output_nh_init(void *arg, uint32_t id, struct route_nh *nh);
 void output_nh_fini(void *arg, uint32_t id, struct route_nh *nh);
 
 /* ICMP errors: the source address per port and the rate limit. 0 or -errno. */
-int icmp_configure(const struct pr_config *cfg, const struct route_lpm *lpm);
+int icmp_configure(const struct pr_config *cfg);
 
-/* Fragmentation: fragments' headers from direct, their data attached from indirect. */
-void frag_configure(struct rte_mempool *direct, struct rte_mempool *indirect);
+/* Fragmentation: the pool the fragments' copies come from. */
+void frag_configure(struct rte_mempool *pool);
 
 /* inject's edge to the tx node of port. 0 or -errno. */
 int inject_add_port(uint16_t port, const char *tx_node);

@@ -264,7 +264,7 @@ main(int argc, char **argv)
 	if (neigh == NULL)
 		rte_exit(EXIT_FAILURE, "neighbour table of %u entries: %s (raise eal.memory_mb?)\n",
 			 cfg->y->tables->neighbours, strerror(errno));
-	frag_configure(mp, NULL);
+	frag_configure(mp);
 	if (workers_init(cfg, lpm, neigh) != 0)
 		rte_exit(EXIT_FAILURE, "workers: see above\n");
 	route_table_set_resolver(lpm, &(struct route_nh_resolver){ .init = output_nh_init,

@@ -236,7 +236,7 @@ workers_init(const struct pr_config *cfg, const struct route_lpm *lpm, struct ne
 		rc = output_configure(cfg, lpm, neigh, host_edge);
 	}
 	if (rc == 0)
-		rc = icmp_configure(cfg, lpm);
+		rc = icmp_configure(cfg);
 	if (rc != 0)
 		return rc;
 
