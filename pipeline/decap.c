@@ -11,8 +11,8 @@
  * Everything else passes untouched. Reads the published node table (known Nodes, own
  * addresses) once per burst.
  *
- * Edges: PR_EDGE_DROP, PR_EDGE_ARP and PR_EDGE_L3 (stage.h; an inner frame goes on as parse
- * would send it), PR_EDGE_NEXT (unused: the composer points it at arp). Cost:
+ * Edges: PR_EDGE_DROP, PR_EDGE_L3 (stage.h; an inner ARP frame is dropped), PR_EDGE_ARP and
+ * PR_EDGE_NEXT (unused: the composer points them at arp). Cost:
  * docs/benchmarks.md.
  */
 #include <string.h>
@@ -189,7 +189,13 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 	edge = pr_parse_frame(st, m);
 	if (edge != PR_EDGE_NEXT)
 		return edge;
-	return md->l3 == PR_L3_ARP ? PR_EDGE_ARP : PR_EDGE_L3; /* tunnels do not nest */
+	/*
+	 * ARP inside a tunnel would be taken as ARP from the uplink's segment (to answer, to
+	 * learn a MAC from): no CNI sends it, and a forged one could move the gateway. Dropped.
+	 */
+	if (unlikely(md->l3 == PR_L3_ARP))
+		return pr_drop(md, PR_DROP_DECAP_INNER_ARP);
+	return PR_EDGE_L3; /* tunnels do not nest */
 }
 
 static uint16_t

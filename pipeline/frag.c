@@ -20,7 +20,7 @@
 #include "pipeline.h"
 #include "stage.h"
 
-#define FRAG_MAX 16 /* fragments of one packet: a 9000-byte packet over a 576-byte path */
+#define FRAG_MAX 32 /* fragments of one packet: a 9600-byte packet over a 576-byte path */
 
 static struct rte_mempool *frag_pool; /* set before the workers start */
 

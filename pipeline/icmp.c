@@ -38,6 +38,7 @@
 /* Set once before the workers start. */
 static struct {
 	uint32_t src[RTE_MAX_ETHPORTS]; /* network order: our address on each port */
+	struct rte_ether_addr mac[RTE_MAX_ETHPORTS]; /* each port's MAC */
 	uint64_t tokens_per_s;
 	uint64_t burst;
 } icmp_cfg;
@@ -55,9 +56,11 @@ icmp_configure(const struct pr_config *cfg)
 				    cfg->ports[cfg->uplink].addrs[0].addr : 0;
 	unsigned int i;
 
-	for (i = 0; i < pr_nb_ports; i++)
+	for (i = 0; i < pr_nb_ports; i++) {
 		icmp_cfg.src[pr_ports[i].port_id] = cfg->ports[i].nb_addrs > 0 ?
 			cfg->ports[i].addrs[0].addr : fallback;
+		icmp_cfg.mac[pr_ports[i].port_id] = pr_ports[i].mac;
+	}
 	icmp_cfg.tokens_per_s = cfg->y->icmp->rate;
 	icmp_cfg.burst = cfg->y->icmp->burst;
 	for (i = 0; i < RTE_MAX_LCORE; i++)
@@ -79,7 +82,8 @@ icmp_may_answer(const struct rte_mbuf *m, const struct pr_md *md, const struct r
 {
 	if (md->flags & (PR_MD_F_LOCAL | PR_MD_F_LATER_FRAG) || md->l3 != PR_L3_IPV4 ||
 	    m->nb_segs != 1 ||
-	    icmp_bad_addr(ip->src_addr) || icmp_bad_addr(ip->dst_addr) || icmp_cfg.src[m->port] == 0)
+	    icmp_bad_addr(ip->src_addr) || icmp_bad_addr(ip->dst_addr) || icmp_cfg.src[m->port] == 0 ||
+	    ip->src_addr == icmp_cfg.src[m->port]) /* from ourselves to ourselves: no */
 		return false;
 	if (md->l4 == IPPROTO_ICMP) {
 		const struct rte_icmp_hdr *ic =
@@ -97,6 +101,7 @@ static __rte_always_inline bool
 icmp_build(struct rte_mbuf *m, struct pr_md *md, uint8_t type, uint8_t code, uint16_t mtu)
 {
 	const struct rte_ipv4_hdr *orig;
+	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *ic;
 	uint32_t quote, dst, src = icmp_cfg.src[m->port];
@@ -112,8 +117,16 @@ icmp_build(struct rte_mbuf *m, struct pr_md *md, uint8_t type, uint8_t code, uin
 	if (m->pkt_len > quote)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - quote));
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + sizeof(*ic));
-	if (ip == NULL || rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN) == NULL)
+	if (ip == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
+						RTE_ETHER_HDR_LEN)) == NULL)
 		return false;
+	/*
+	 * A whole frame: output rewrites it for a pod, a node or the gateway, and sends it as it
+	 * is to the host port (an error for the node itself), which then sees our MAC.
+	 */
+	eth->dst_addr = icmp_cfg.mac[m->port];
+	eth->src_addr = icmp_cfg.mac[m->port];
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ic = (struct rte_icmp_hdr *)(ip + 1);
 	ic->icmp_type = type;
 	ic->icmp_code = code;

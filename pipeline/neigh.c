@@ -60,7 +60,7 @@ struct neigh_ctl {
 	uint32_t nb_used;
 	struct neigh_state_ctl *s;
 	struct rte_mempool *mp;
-	unsigned int nb_workers, next_worker;
+	unsigned int nb_workers;
 	uint64_t reachable_ns, retransmit_ns, gc_ns;
 	uint64_t delay_ns; /* stale this long before a probe (Linux's delay_first_probe_time) */
 	uint32_t probes, hold;
@@ -198,21 +198,27 @@ neigh_unref(struct neigh_table *t, uint32_t id)
 
 /* ---------------------------------------------------------------- sending */
 
-/* The worker the next packets go to: each in turn, so that no ring fills before the others. */
+/*
+ * The worker that sends what concerns entry id: always the same one, so that the packets
+ * held for a next hop, and those that reach the control core after the answer, keep their
+ * order; the entries spread the work over the workers.
+ */
 static unsigned int
-neigh_worker(struct neigh_table *t)
+neigh_worker(struct neigh_table *t, uint32_t id)
 {
-	return t->ctl->next_worker++ % t->ctl->nb_workers;
+	return id % t->ctl->nb_workers;
 }
 
-/* Hand m to worker w's graph (its inject node). */
-static void
+/* Hand m to worker w's graph (its inject node); whether it was taken. */
+static bool
 neigh_inject(struct neigh_table *t, unsigned int w, struct rte_mbuf *m, struct pr_stats *st)
 {
 	if (rte_ring_sp_enqueue(t->inject[w], m) != 0) {
 		st->drop[PR_DROP_INJECT_RING_FULL]++;
 		rte_pktmbuf_free(m);
+		return false;
 	}
+	return true;
 }
 
 /* Our address on port for talking to ip: one on its link, else the port's first, else 0. */
@@ -246,7 +252,7 @@ neigh_request(struct neigh_table *t, uint32_t id, bool unicast, struct pr_stats 
 		return;
 	m = rte_pktmbuf_alloc(t->ctl->mp);
 	if (m == NULL) {
-		st->drop[PR_DROP_INJECT_RING_FULL]++;
+		st->drop[PR_DROP_NEIGH_NO_MBUF]++;
 		return;
 	}
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*arp));
@@ -270,8 +276,8 @@ neigh_request(struct neigh_table *t, uint32_t id, bool unicast, struct pr_stats 
 	memset(md, 0, sizeof(*md));
 	md->flags = PR_MD_F_TX_DIRECT | PR_MD_F_LOCAL | PR_MD_F_ROUTED;
 	md->out_port = (uint8_t)e->port;
-	st->ctr[unicast ? PR_CTR_NEIGH_PROBES : PR_CTR_NEIGH_REQUESTS]++;
-	neigh_inject(t, neigh_worker(t), m, st);
+	if (neigh_inject(t, neigh_worker(t, id), m, st))
+		st->ctr[unicast ? PR_CTR_NEIGH_PROBES : PR_CTR_NEIGH_REQUESTS]++;
 }
 
 /* Held packets go back to the workers' route stage (their TTL was already decremented). */
@@ -279,15 +285,15 @@ static void
 neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 {
 	struct neigh_state_ctl *s = &t->ctl->s[id];
-	unsigned int w = neigh_worker(t); /* one worker for them all: they stay in order */
+	unsigned int w = neigh_worker(t, id); /* one worker for them all: they stay in order */
 	uint32_t i;
 
 	t->ctl->nb_held -= s->nb_held;
 	for (i = 0; i < s->nb_held; i++) {
 		pr_md(s->held[i])->flags |= PR_MD_F_ROUTED;
 		pr_md(s->held[i])->flags &= (uint8_t)~PR_MD_F_TX_DIRECT;
-		st->ctr[PR_CTR_NEIGH_RELEASED]++;
-		neigh_inject(t, w, s->held[i], st);
+		if (neigh_inject(t, w, s->held[i], st))
+			st->ctr[PR_CTR_NEIGH_RELEASED]++;
 	}
 	s->nb_held = 0;
 }
@@ -328,8 +334,8 @@ neigh_hold(struct neigh_table *t, struct rte_mbuf *m, uint64_t now, struct pr_st
 	case NEIGH_PROBE:
 	case NEIGH_PERMANENT: /* resolved since the worker looked */
 		pr_md(m)->flags |= PR_MD_F_ROUTED;
-		st->ctr[PR_CTR_NEIGH_RELEASED]++;
-		neigh_inject(t, neigh_worker(t), m, st);
+		if (neigh_inject(t, neigh_worker(t, id), m, st))
+			st->ctr[PR_CTR_NEIGH_RELEASED]++;
 		return;
 	case NEIGH_FAILED:
 		if (now - s->changed_ns < ctl->retransmit_ns) {
@@ -390,8 +396,12 @@ neigh_learn(struct neigh_table *t, const struct neigh_event *ev, uint64_t now,
 		return;
 	}
 	if (id == NEIGH_NONE) {
-		/* An announcement of a host we never talk to is not worth an entry (arp_accept=0). */
-		if (ev->kind == NEIGH_EV_GRATUITOUS) {
+		/*
+		 * An announcement, or an answer to no request of ours, for a host we never talk
+		 * to is not worth an entry (Linux's arp_accept=0). A request for us is: the asker
+		 * will want our answer, and pods are learnt so.
+		 */
+		if (ev->kind != NEIGH_EV_REQUEST) {
 			st->ctr[PR_CTR_NEIGH_IGNORED]++;
 			return;
 		}
@@ -492,20 +502,22 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 	static uint64_t last_age;
 	struct neigh_event ev[NEIGH_POLL_BURST];
 	struct rte_mbuf *m[NEIGH_POLL_BURST];
-	unsigned int i, n, rounds;
+	unsigned int i, rounds;
 	uint32_t id;
 
 	pthread_mutex_lock(&t->ctl->lock);
-	/* Bounded work per call: the control core has other duties. */
+	/* Bounded work per call (the control core has other duties), events first. */
 	for (rounds = 0; rounds < 16; rounds++) {
-		n = rte_ring_sc_dequeue_burst_elem(t->events, ev, sizeof(ev[0]), RTE_DIM(ev),
-						   NULL);
-		for (i = 0; i < n; i++)
+		unsigned int ne, nh;
+
+		ne = rte_ring_sc_dequeue_burst_elem(t->events, ev, sizeof(ev[0]), RTE_DIM(ev),
+						    NULL);
+		for (i = 0; i < ne; i++)
 			neigh_learn(t, &ev[i], now, st);
-		n = rte_ring_sc_dequeue_burst(t->hold, (void **)m, RTE_DIM(m), NULL);
-		for (i = 0; i < n; i++)
+		nh = rte_ring_sc_dequeue_burst(t->hold, (void **)m, RTE_DIM(m), NULL);
+		for (i = 0; i < nh; i++)
 			neigh_hold(t, m[i], now, st);
-		if (n < RTE_DIM(m))
+		if (ne < RTE_DIM(ev) && nh < RTE_DIM(m))
 			break;
 	}
 	/* Timers: every 10 ms is as fine as any retransmit_ms (>= 10 ms) needs. */
@@ -587,7 +599,7 @@ neigh_hash(struct neigh_table *t, uint32_t max, struct rte_rcu_qsbr *qsbr)
 		.mode = RTE_HASH_QSBR_MODE_DQ,
 		.key_data_ptr = t->ctl,
 		.free_key_data_func = neigh_reclaimed,
-		.trigger_reclaim_limit = 1, /* ids come back as soon as their grace period ends */
+		.trigger_reclaim_limit = 1, /* reclaim at every delete what is past its grace period */
 	};
 
 	t->by_ip = rte_hash_create(&hp);
@@ -613,7 +625,6 @@ neigh_create(const struct pr_config *cfg, struct rte_mempool *mp, struct rte_rcu
 		goto err;
 	t->ctl = ctl;
 	pthread_mutex_init(&ctl->lock, NULL);
-	ctl->max = max;
 	ctl->mp = mp;
 	ctl->nb_workers = nb_workers ? nb_workers : 1;
 	ctl->reachable_ns = (uint64_t)y->reachable_ms * NEIGH_MS;
@@ -623,14 +634,20 @@ neigh_create(const struct pr_config *cfg, struct rte_mempool *mp, struct rte_rcu
 	ctl->probes = y->probes;
 	ctl->hold = y->hold;
 	ctl->max_held = cfg->mbufs / 4;
-	t->e = rte_zmalloc("neigh_entries", max * sizeof(*t->e), RTE_CACHE_LINE_SIZE);
-	ctl->s = calloc(max, sizeof(*ctl->s));
-	ctl->free_ids = malloc(max * sizeof(*ctl->free_ids));
+	/*
+	 * Twice as many ids as the hash holds keys: a deleted entry's id comes back only when
+	 * the hash's defer queue is reclaimed (at its next delete or full add, after the grace
+	 * period), so ids must not run out before the hash's slots do.
+	 */
+	ctl->max = 2 * max;
+	t->e = rte_zmalloc("neigh_entries", ctl->max * sizeof(*t->e), RTE_CACHE_LINE_SIZE);
+	ctl->s = calloc(ctl->max, sizeof(*ctl->s));
+	ctl->free_ids = malloc(ctl->max * sizeof(*ctl->free_ids));
 	if (t->e == NULL || ctl->s == NULL || ctl->free_ids == NULL)
 		goto err;
-	for (id = 0; id < max; id++)
-		ctl->free_ids[id] = max - 1 - id; /* id 0 first */
-	ctl->nb_free = max;
+	for (id = 0; id < ctl->max; id++)
+		ctl->free_ids[id] = ctl->max - 1 - id; /* id 0 first */
+	ctl->nb_free = ctl->max;
 	rc = neigh_hash(t, max, qsbr);
 	if (rc == 0)
 		rc = neigh_rings(t, ctl->nb_workers);

@@ -179,9 +179,14 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 	if (unlikely(!nh->usable))
 		return pr_drop(md, PR_DROP_OUTPUT_NO_NEIGHBOUR);
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
+	/*
+	 * The L2 next hop's entry: the next hop's own, or (a local CIDR's destinations, or no
+	 * entry was free when the next hop was made) found by address.
+	 */
 	id = nh->neigh;
-	if (nh->kind == ROUTE_NH_LOCAL_CIDR)
-		id = neigh_find(out_cfg.neigh, ip->dst_addr);
+	if (unlikely(id == NEIGH_NONE))
+		id = neigh_find(out_cfg.neigh, nh->kind == ROUTE_NH_LOCAL_CIDR ? ip->dst_addr :
+								      nh->l2_ip);
 	w = likely(id != NEIGH_NONE) ? neigh_word(out_cfg.neigh, id) : 0;
 	if (unlikely(!(w & NEIGH_W_VALID))) {
 		md->arg = nh->kind == ROUTE_NH_LOCAL_CIDR ? ip->dst_addr : nh->l2_ip;

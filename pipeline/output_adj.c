@@ -217,8 +217,7 @@ output_nh_init(void *arg, uint32_t id, struct route_nh *nh)
 	/* A local CIDR's next hop is each packet's destination: looked up per packet. */
 	if (nh->kind != ROUTE_NH_LOCAL_CIDR && out_cfg.neigh != NULL)
 		nh->neigh = neigh_ref(out_cfg.neigh, nh->l2_ip, (uint16_t)port);
-	if (nh->kind != ROUTE_NH_LOCAL_CIDR && nh->neigh == NEIGH_NONE)
-		nh->usable = 0; /* the neighbour table is full */
+	/* A full neighbour table leaves neigh NONE: output then looks l2_ip up per packet. */
 	if (nh->encap != ROUTE_ENCAP_NONE)
 		output_template(nh, &out_cfg.port[port], output_hdrs[id].b);
 	output_vteps.udp_tunnel[id] = nh->encap == ROUTE_ENCAP_VXLAN ||

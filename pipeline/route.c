@@ -36,8 +36,8 @@ enum route_edge {
  */
 static const struct route_lpm *route_live;
 /*
- * Destinations a router never forwards, by first octet (RFC 1812 5.3.7, 4.2.2.11): 0/8,
- * loopback 127/8, multicast 224/4 and class E with the limited broadcast, 240/4.
+ * Addresses a router never forwards to or from, by first octet (RFC 1812 5.3.7, 4.2.2.11):
+ * 0/8, loopback 127/8, multicast 224/4 and class E with the limited broadcast, 240/4.
  */
 static const uint8_t route_martian[256] = {
 	[0] = 1, [127] = 1,
@@ -86,7 +86,8 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
 	uint8_t kind;
 
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
-	if (unlikely(route_martian[((const uint8_t *)&ip->dst_addr)[0]]))
+	if (unlikely(route_martian[((const uint8_t *)&ip->dst_addr)[0]] |
+		     route_martian[((const uint8_t *)&ip->src_addr)[0]]))
 		return pr_drop(md, PR_DROP_ROUTE_MARTIAN);
 	if (nh == ROUTE_NH_NONE)
 		return pr_drop(md, PR_DROP_ROUTE_NO_ROUTE);

@@ -105,7 +105,9 @@
 	_(NEIGH_UNRESOLVED,       "neighbour_unresolved",        "neighbour")	\
 	_(NEIGH_NO_ENTRY,         "neighbour_table_full",        "neighbour")	\
 	_(INJECT_RING_FULL,       "inject_ring_full",            "neighbour")	\
-	_(ROUTE_MARTIAN,          "route_martian",               "route")
+	_(ROUTE_MARTIAN,          "route_martian",               "route")	\
+	_(DECAP_INNER_ARP,        "decap_inner_arp",             "decap")	\
+	_(NEIGH_NO_MBUF,          "neighbour_no_mbuf",           "neighbour")
 
 #define PR_ENUM_CTR(e, name, stage) PR_CTR_##e,
 #define PR_ENUM_DROP(e, name, stage) PR_DROP_##e,

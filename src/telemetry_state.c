@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include <rte_telemetry.h>
 
@@ -206,7 +208,8 @@ tel_endpoints(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static struct neigh_info v[512];
+	const unsigned int max = 512;
+	struct neigh_info *v;
 	unsigned int i, n;
 
 	RTE_SET_USED(cmd);
@@ -214,7 +217,10 @@ tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	if (neigh_live == NULL)
 		return 0;
-	n = neigh_dump(neigh_live, v, RTE_DIM(v), pr_monotonic_ns());
+	v = malloc(max * sizeof(*v)); /* one per call: telemetry clients run side by side */
+	if (v == NULL)
+		return -ENOMEM;
+	n = neigh_dump(neigh_live, v, max, pr_monotonic_ns());
 	for (i = 0; i < n; i++) {
 		char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], s[RTE_TEL_MAX_STRING_LEN];
 		int p = ports_index(v[i].port);
@@ -228,6 +234,7 @@ tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
 			 v[i].held, v[i].age_ms);
 		rte_tel_data_add_array_string(d, s);
 	}
+	free(v);
 	return 0;
 }
 

@@ -102,6 +102,11 @@ def run(encap, workers=1):
                        ARP(op=1, hwsrc=POD_MAC, psrc=POD, pdst="10.244.1.1"))
     up_in = [tunnelled(k, 2000 + i) for i, k in
              enumerate(("vxlan", "vxlan8472", "geneve", "ipip"))]
+    # ARP inside a tunnel: never answered or learnt from (it would pass for the uplink's).
+    up_in.append(Ether(src=NODE_B_MAC, dst=UP_MAC) / IP(src=NODE_B, dst=NODE_A) /
+                 UDP(sport=50000, dport=4789) / VXLAN(vni=1) /
+                 Ether(src="02:00:00:00:06:66", dst="ff:ff:ff:ff:ff:ff") /
+                 ARP(op=1, hwsrc="02:00:00:00:06:66", psrc="198.18.0.99", pdst=NODE_A))
     f = {n: os.path.join(tmp, n + ".pcap") for n in ("pods_in", "up_in")}
     wrpcap(f["pods_in"], pods_in, linktype=1)
     wrpcap(f["up_in"], up_in, linktype=1)
@@ -196,7 +201,10 @@ def check_decap(encap, st, pods_out):
               p[IP].dst == POD and p[IP].ttl == 63 and cksum_ok(p[IP]) and
               bytes(p[UDP].payload) == b"i" * 18, "%s: delivery %r" % (encap, p))
     d = st["stages"]["decap"]
-    check(d["vxlan"] == 2 and d["geneve"] == 1 and d["ipip"] == 1, "%s: decap %s" % (encap, d))
+    check(d["vxlan"] == 3 and d["geneve"] == 1 and d["ipip"] == 1 and
+          d["drops"]["decap_inner_arp"] == 1, "%s: decap %s" % (encap, d))
+    check(st["stages"]["arp"]["replied"] == (1 if TAG else 0),  # the pod's, with two workers
+          "%s: no ARP answered from inside a tunnel: %s" % (encap, st["stages"]["arp"]))
 
 
 def check_errors(encap, st, up_out, pods_out, pods_in):

@@ -41,6 +41,8 @@ cases = [(pkt("10.244.1.7"), "to_local_pod"), (pkt("10.244.1.9"), "to_local_cidr
          (pkt("10.244.2.5", ttl=1), "route_ttl_expired"),
          (pkt("224.0.0.251"), "route_martian"), (pkt("255.255.255.255"), "route_martian"),
          (pkt("127.0.0.1"), "route_martian"),
+         (bytes(Ether(src="02:00:00:00:02:07", dst="02:00:00:00:01:01") /
+                IP(src="0.0.0.0", dst="10.244.2.5") / UDP(sport=68, dport=67)), "route_martian"),
          (bytes(Ether() / IP(src="10.244.1.7", dst="10.244.1.1", ttl=1) / ICMP()), "to_host")]
 f = {n: os.path.join(tmp, n + ".pcap") for n in ("pods_in", "pods_out", "host_in", "host_out")}
 wrpcap(f["pods_in"], [p for p, _ in cases], linktype=1)
