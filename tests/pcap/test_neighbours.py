@@ -20,9 +20,13 @@ short (reachable 1 s, retransmit 200 ms, 3 probes, hold 4):
    packets are counted as neighbour_unresolved and the entry is failed.
 4. the reachable pod, unconfirmed for reachable_ms while a route uses it, is probed with a
    unicast ARP request to its MAC (RFC 1122 2.3.2.1).
+5. node-b moves to another address and publishes a flannel VTEP MAC (SIGHUP on the cluster
+   file): the next hop changes, the new address is resolved, the inner frame goes to the
+   VTEP; a new VTEP MAC alone is taken by the tunnel in use.
 """
 import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -206,5 +210,45 @@ check(neigh.get("10.244.1.77", [None] * 4)[3] == "failed", "failed entry: %s" % 
 probes = pod.recv(1, timeout=3.0, keep=lambda p: is_arp(p) and p[ARP].pdst == POD)
 check(len(probes) == 1 and probes[0][1][Ether].dst == POD_MAC,
       "a unicast probe to the pod's MAC: %s" % [p.summary() for _, p in probes])
+
+# 5. node-b moves to 198.18.0.4 and publishes a flannel VTEP MAC (SIGHUP on the cluster
+# file): its pods' traffic follows, to the new address's MAC, the inner frame to the VTEP;
+# then only the VTEP MAC changes, and the tunnel in use takes it.
+def reload(ip, vtep):
+    nb = cluster["items"][1]
+    nb["status"]["addresses"][0]["address"] = ip
+    nb["metadata"]["annotations"] = {
+        "flannel.alpha.coreos.com/backend-data": '{"VNI":1,"VtepMAC":"%s"}' % vtep}
+    with open(os.path.join(tmp, "cluster.yaml"), "w") as f:
+        yaml.safe_dump(cluster, f)
+    lists = r.telemetry("/podrouter/sync")["lists"]
+    r.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while r.telemetry("/podrouter/sync")["lists"] == lists and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+NODE_B2, VTEP1, VTEP2, NODE_B2_MAC = "198.18.0.4", "0a:58:0a:f4:02:01", "0a:58:0a:f4:02:02", \
+    "02:00:00:00:02:04"
+node_b.drain()
+reload(NODE_B2, VTEP1)
+check("10.244.2.0/24 remote-node via %s node-b" % NODE_B2 in r.telemetry("/podrouter/routes"),
+      "the route follows the node: %s" % r.telemetry("/podrouter/routes"))
+pod.send(from_pod(REMOTE_POD, 10))
+reqs = node_b.recv(1, keep=lambda p: is_arp(p) and p[ARP].pdst == NODE_B2)
+check(len(reqs) == 1, "a request for the node's new address: %d" % len(reqs))
+node_b.send(Ether(src=NODE_B2_MAC, dst=UP_MAC) /
+            ARP(op=2, hwsrc=NODE_B2_MAC, psrc=NODE_B2, hwdst=UP_MAC, pdst=NODE_A))
+got = node_b.recv(1, keep=lambda p: is_udp(p, 4789))
+check(len(got) == 1 and got[0][1][Ether].dst == NODE_B2_MAC and got[0][1][IP].dst == NODE_B2 and
+      got[0][1][VXLAN][Ether].dst == VTEP1,
+      "to the new address, the inner frame to the VTEP: %s" % [p.summary() for _, p in got])
+reload(NODE_B2, VTEP2)
+pod.send(from_pod(REMOTE_POD, 11))
+got = node_b.recv(1, keep=lambda p: is_udp(p, 4789))
+check(len(got) == 1 and got[0][1][VXLAN][Ether].dst == VTEP2,
+      "a new VTEP MAC is taken by the tunnel in use: %s" %
+      [p[VXLAN][Ether].dst for _, p in got])
+
 check(r.stop() == 0, "exit 0")
 finish("neighbours")
