@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "sorted.h"
 
 struct cluster_slot {
 	char *key;             /* NULL: empty; CLUSTER_TOMB: deleted */
@@ -134,27 +135,17 @@ cluster_mark_dirty(struct cluster *c, const struct k8s_object *o)
 		c->nb_dirty++;
 }
 
+static const char *
+cluster_idx_name(const void *v, unsigned int i)
+{
+	return ((const struct cluster_svc_slices *)v)[i].svc;
+}
+
 /* Index position of svc, or where it would be inserted. */
 static unsigned int
 cluster_idx_find(const struct cluster *c, const char *svc, bool *found)
 {
-	unsigned int lo = 0, hi = c->nb_idx;
-
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-		int r = strcmp(c->idx[mid].svc, svc);
-
-		if (r == 0) {
-			*found = true;
-			return mid;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return sorted_find(c->idx, c->nb_idx, cluster_idx_name, svc, found);
 }
 
 static int

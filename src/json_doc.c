@@ -178,6 +178,18 @@ json_literal(struct json_in *in)
 
 static int json_value(struct json_in *in, int depth);
 
+enum json_after { JSON_BAD, JSON_MORE, JSON_CLOSED };
+
+/* After an item of an object or array: a comma (more to come), its `close`, or an error. */
+static enum json_after
+json_after_item(struct json_in *in, char close)
+{
+	json_ws(in);
+	if (in->p < in->end && (*in->p == ',' || *in->p == close))
+		return *in->p++ == ',' ? JSON_MORE : JSON_CLOSED;
+	return JSON_BAD;
+}
+
 static int
 json_object(struct json_in *in, int depth)
 {
@@ -213,16 +225,14 @@ json_object(struct json_in *in, int depth)
 			in->oom = true;
 			return 0;
 		}
-		json_ws(in);
-		if (in->p < in->end && *in->p == ',') {
-			in->p++;
+		switch (json_after_item(in, '}')) {
+		case JSON_MORE:
 			continue;
-		}
-		if (in->p < in->end && *in->p == '}') {
-			in->p++;
+		case JSON_CLOSED:
 			return map;
+		default:
+			return 0;
 		}
-		return 0;
 	}
 }
 
@@ -250,16 +260,14 @@ json_array(struct json_in *in, int depth)
 			in->oom = true;
 			return 0;
 		}
-		json_ws(in);
-		if (in->p < in->end && *in->p == ',') {
-			in->p++;
+		switch (json_after_item(in, ']')) {
+		case JSON_MORE:
 			continue;
-		}
-		if (in->p < in->end && *in->p == ']') {
-			in->p++;
+		case JSON_CLOSED:
 			return seq;
+		default:
+			return 0;
 		}
-		return 0;
 	}
 }
 

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "log.h"
 #include "tables.h"
+#include "sorted.h"
 #include "worker.h"
 
 #define LOG_MODULE "tables"
@@ -363,27 +364,17 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static const char *
+svc_name_at(const void *v, unsigned int i)
+{
+	return ((struct svc_entry *const *)v)[i]->name;
+}
+
 /* Position of `name` in the sorted entries, or where it would go. */
 static unsigned int
 svc_find(struct svc_entry *const *v, unsigned int n, const char *name, bool *found)
 {
-	unsigned int lo = 0, hi = n;
-
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-		int r = strcmp(v[mid]->name, name);
-
-		if (r == 0) {
-			*found = true;
-			return mid;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return sorted_find(v, n, svc_name_at, name, found);
 }
 
 const struct svc_entry *

@@ -180,26 +180,28 @@ workers_graph(struct pr_worker *w)
 	return w->graph ? 0 : -ENOENT;
 }
 
-uint64_t
-workers_ctr_sum(unsigned int i)
+/* The counter at byte `off` of struct pr_stats, summed over the workers and the control core. */
+static uint64_t
+workers_stat_sum(size_t off)
 {
-	uint64_t v = pr_control_stats.ctr[i];
+	uint64_t v = *(const uint64_t *)((const char *)&pr_control_stats + off);
 	unsigned int w;
 
 	for (w = 0; w < pr_nb_workers; w++)
-		v += pr_workers[w].stats.ctr[i];
+		v += *(const uint64_t *)((const char *)&pr_workers[w].stats + off);
 	return v;
+}
+
+uint64_t
+workers_ctr_sum(unsigned int i)
+{
+	return workers_stat_sum(offsetof(struct pr_stats, ctr) + i * sizeof(uint64_t));
 }
 
 uint64_t
 workers_drop_sum(unsigned int i)
 {
-	uint64_t v = pr_control_stats.drop[i];
-	unsigned int w;
-
-	for (w = 0; w < pr_nb_workers; w++)
-		v += pr_workers[w].stats.drop[i];
-	return v;
+	return workers_stat_sum(offsetof(struct pr_stats, drop) + i * sizeof(uint64_t));
 }
 
 int
