@@ -82,13 +82,10 @@ arp_tell(struct pr_stats *st, const struct rte_arp_hdr *arp, uint16_t port, uint
 	uint32_t id;
 
 	if (kind == NEIGH_EV_REQUEST) {
-		uint64_t mac = 0;
-
 		id = neigh_find(t, arp->arp_data.arp_sip);
-		memcpy(&mac, &arp->arp_data.arp_sha, RTE_ETHER_ADDR_LEN);
 		if (id != NEIGH_NONE &&
 		    (neigh_word(t, id) & (NEIGH_W_MAC_MASK | NEIGH_W_CONFIRMED)) ==
-			    (mac | NEIGH_W_CONFIRMED))
+			    (neigh_mac_word(&arp->arp_data.arp_sha) | NEIGH_W_CONFIRMED))
 			return;
 	}
 	ev = (struct neigh_event){ .ip = arp->arp_data.arp_sip, .port = port, .kind = kind,
@@ -165,7 +162,7 @@ static struct rte_node_register arp_node = {
 	.nb_edges = ARP_EDGE_COUNT,
 	.next_nodes = {
 		[ARP_EDGE_DROP] = PR_NODE_DROP,
-		[ARP_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[ARP_EDGE_NEXT] = PR_NODE_ROUTE, /* the composer sets it to the stage after arp */
 		[ARP_EDGE_CONSUMED] = PR_NODE_CONSUMED,
 	},
 };

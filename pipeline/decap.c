@@ -11,9 +11,9 @@
  * Everything else passes untouched. Reads the published node table (known Nodes, own
  * addresses) once per burst.
  *
- * Edges: PR_EDGE_DROP, PR_EDGE_L3 (stage.h; an inner ARP frame is dropped), PR_EDGE_ARP and
- * PR_EDGE_NEXT (unused: the composer points them at arp). Cost:
- * docs/benchmarks.md.
+ * Edges: PR_EDGE_DROP, PR_EDGE_L3 (stage.h: transit and decapsulated packets alike; an inner
+ * ARP frame is dropped). PR_EDGE_ARP and PR_EDGE_NEXT are not taken (the composer points them
+ * at arp). Cost: docs/benchmarks.md.
  */
 #include <string.h>
 
@@ -149,7 +149,7 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 	ip = (const void *)(p + md->l3_off);
 	/* Only what is addressed to us: anything else is transit, for the route stage. */
 	if (nodes == NULL || !tables_ip_in(nodes->local_ips, nodes->nb_local, ip->dst_addr))
-		return PR_EDGE_NEXT;
+		return PR_EDGE_L3;
 	if (decap_cfg.require_known_node &&
 	    !tables_ip_in(nodes->node_ips, nodes->nb_nodes, ip->src_addr))
 		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_NODE);
@@ -176,8 +176,7 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 		st->ctr[kind == DECAP_VXLAN ? PR_CTR_DECAP_VXLAN : PR_CTR_DECAP_GENEVE]++;
 	}
 	/* Whatever followed the outer IP packet (Ethernet padding) is not the inner frame's. */
-	if (m->pkt_len > ip_end)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_end));
+	pr_trim_to_l3(m, 0, ip_end);
 	/*
 	 * What the NIC said about checksums is about the inner frame only if it saw the tunnel;
 	 * then the inner frame is, for parse, a plain frame. Otherwise it said nothing about it.

@@ -41,8 +41,7 @@ frag_one(struct rte_graph *graph, struct rte_node *node, struct pr_stats *st,
 
 	rte_pktmbuf_adj(m, md->l3_off);
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	if (m->pkt_len > rte_be_to_cpu_16(ip->total_length)) /* Ethernet padding */
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - rte_be_to_cpu_16(ip->total_length)));
+	pr_trim_to_l3(m, 0, rte_be_to_cpu_16(ip->total_length)); /* Ethernet padding */
 	n = rte_ipv4_fragment_copy_nonseg_packet(m, f, FRAG_MAX, (uint16_t)save.arg, frag_pool);
 	if (n <= 0) {
 		pr_drop(md, PR_DROP_FRAG_FAILED);

@@ -40,7 +40,8 @@ static struct {
 	uint32_t src[RTE_MAX_ETHPORTS]; /* network order: our address on each port */
 	struct rte_ether_addr mac[RTE_MAX_ETHPORTS]; /* each port's MAC */
 	uint64_t tokens_per_s;
-	uint64_t burst;
+	uint64_t hz;  /* TSC ticks per second: one token's worth */
+	uint64_t cap; /* the bucket's size: burst tokens */
 } icmp_cfg;
 
 /* A token bucket per worker lcore, in 1/hz units: written by its worker only. */
@@ -52,8 +53,7 @@ static struct icmp_bucket {
 int
 icmp_configure(const struct pr_config *cfg)
 {
-	uint32_t fallback = cfg->uplink >= 0 && cfg->ports[cfg->uplink].nb_addrs > 0 ?
-				    cfg->ports[cfg->uplink].addrs[0].addr : 0;
+	uint32_t fallback = config_node_ip(cfg);
 	unsigned int i;
 
 	for (i = 0; i < pr_nb_ports; i++) {
@@ -62,18 +62,11 @@ icmp_configure(const struct pr_config *cfg)
 		icmp_cfg.mac[pr_ports[i].port_id] = pr_ports[i].mac;
 	}
 	icmp_cfg.tokens_per_s = cfg->y->icmp->rate;
-	icmp_cfg.burst = cfg->y->icmp->burst;
+	icmp_cfg.hz = rte_get_tsc_hz();
+	icmp_cfg.cap = cfg->y->icmp->burst * icmp_cfg.hz;
 	for (i = 0; i < RTE_MAX_LCORE; i++)
-		icmp_buckets[i] = (struct icmp_bucket){ .tokens = icmp_cfg.burst * rte_get_tsc_hz() };
+		icmp_buckets[i] = (struct icmp_bucket){ .tokens = icmp_cfg.cap };
 	return 0;
-}
-
-static __rte_always_inline bool
-icmp_bad_addr(uint32_t a)
-{
-	uint32_t h = rte_be_to_cpu_32(a);
-
-	return h == 0 || h == UINT32_MAX || (h >> 28) >= 0xe; /* 0, broadcast, class D and E */
 }
 
 /* Whether RFC 1812 lets us answer this packet with an error. */
@@ -82,7 +75,8 @@ icmp_may_answer(const struct rte_mbuf *m, const struct pr_md *md, const struct r
 {
 	if (md->flags & (PR_MD_F_LOCAL | PR_MD_F_LATER_FRAG) || md->l3 != PR_L3_IPV4 ||
 	    m->nb_segs != 1 ||
-	    icmp_bad_addr(ip->src_addr) || icmp_bad_addr(ip->dst_addr) || icmp_cfg.src[m->port] == 0 ||
+	    pr_ipv4_martian(ip->src_addr) || pr_ipv4_martian(ip->dst_addr) ||
+	    icmp_cfg.src[m->port] == 0 ||
 	    ip->src_addr == icmp_cfg.src[m->port]) /* from ourselves to ourselves: no */
 		return false;
 	if (md->l4 == IPPROTO_ICMP) {
@@ -167,18 +161,16 @@ icmp_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16
 {
 	struct pr_stats *st = pr_node_ctx(node)->stats;
 	struct icmp_bucket *b = &icmp_buckets[rte_lcore_id()];
-	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc(), cap = icmp_cfg.burst * hz;
+	uint64_t hz = icmp_cfg.hz, now = rte_rdtsc(), elapsed = now - b->last;
 	uint16_t next[RTE_GRAPH_BURST_SIZE];
 	uint16_t i;
 
 	/* Refill: rate tokens per second, in TSC units (rate * elapsed cycles). */
-	uint64_t elapsed = now - b->last;
-
 	if (elapsed > 100 * hz)
 		elapsed = 100 * hz; /* keeps the product below 2^64 */
 	b->tokens += elapsed * icmp_cfg.tokens_per_s;
-	if (b->tokens > cap)
-		b->tokens = cap;
+	if (b->tokens > icmp_cfg.cap)
+		b->tokens = icmp_cfg.cap;
 	b->last = now;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -197,13 +189,12 @@ icmp_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16
 			next[i] = PR_EDGE_DROP;
 			continue;
 		}
-		st->drop[md->drop]++; /* the packet is gone: it becomes the error */
 		if (!icmp_build(m, md, frag ? ICMP_DEST_UNREACH : ICMP_TIME_EXCEEDED,
 				frag ? ICMP_FRAG_NEEDED : 0, frag ? (uint16_t)md->arg : 0)) {
-			next[i] = PR_EDGE_DROP;
-			st->drop[md->drop]--; /* counted by the drop node instead */
+			next[i] = PR_EDGE_DROP; /* the drop node counts md->drop */
 			continue;
 		}
+		st->drop[md->drop]++; /* the packet is gone: it became the error */
 		st->ctr[frag ? PR_CTR_ICMP_FRAG_NEEDED : PR_CTR_ICMP_TIME_EXCEEDED]++;
 		next[i] = PR_EDGE_NEXT;
 	}

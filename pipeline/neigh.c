@@ -57,7 +57,6 @@ struct neigh_ctl {
 	uint32_t max;
 	uint32_t *free_ids; /* a stack */
 	uint32_t nb_free;
-	uint32_t nb_used;
 	struct neigh_state_ctl *s;
 	struct rte_mempool *mp;
 	unsigned int nb_workers;
@@ -69,6 +68,7 @@ struct neigh_ctl {
 	 * pool, so that a sweep of unresolvable addresses cannot starve the ports of mbufs.
 	 */
 	uint32_t nb_held, max_held;
+	uint64_t last_age; /* when the timers last ran */
 	struct neigh_port port[RTE_MAX_ETHPORTS];
 };
 
@@ -92,15 +92,6 @@ struct rte_ring *
 neigh_inject_ring(unsigned int worker)
 {
 	return neigh_live != NULL ? neigh_live->inject[worker] : NULL;
-}
-
-static uint64_t
-neigh_mac_word(const struct rte_ether_addr *mac)
-{
-	uint64_t w = 0;
-
-	memcpy(&w, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	return w;
 }
 
 /* Publish an entry's MAC and state to the workers. */
@@ -152,7 +143,6 @@ neigh_new(struct neigh_table *t, uint32_t ip, uint16_t port, uint8_t state, uint
 	if (rc < 0)
 		return NEIGH_NONE;
 	ctl->nb_free--;
-	ctl->nb_used++;
 	return id;
 }
 
@@ -166,7 +156,6 @@ neigh_delete(struct neigh_table *t, uint32_t id)
 	ctl->s[id].state = NEIGH_FREE;
 	free(ctl->s[id].held);
 	ctl->s[id].held = NULL;
-	ctl->nb_used--;
 	/* The id comes back through neigh_reclaimed() after the grace period. */
 	if (rte_hash_del_key(t->by_ip, &ip) < 0)
 		LOG(ERR, "neighbour %u not in its hash", id);
@@ -225,15 +214,10 @@ neigh_inject(struct neigh_table *t, unsigned int w, struct rte_mbuf *m, struct p
 static uint32_t
 neigh_source(const struct neigh_port *np, uint32_t ip)
 {
-	unsigned int i;
+	uint32_t a = config_on_link_addr(np->conf, ip);
 
-	for (i = 0; i < np->conf->nb_addrs; i++) {
-		const struct pr_addr4 *a = &np->conf->addrs[i];
-		uint32_t mask = a->plen ? rte_cpu_to_be_32(~0u << (32 - a->plen)) : 0;
-
-		if (((ip ^ a->addr) & mask) == 0)
-			return a->addr;
-	}
+	if (a != 0)
+		return a;
 	return np->conf->nb_addrs > 0 ? np->conf->addrs[0].addr : 0;
 }
 
@@ -281,6 +265,15 @@ neigh_request(struct neigh_table *t, uint32_t id, bool unicast, struct pr_stats 
 }
 
 /* Held packets go back to the workers' route stage (their TTL was already decremented). */
+/* A packet that waited for a MAC, back to worker w's route stage (its TTL is done). */
+static void
+neigh_reinject(struct neigh_table *t, unsigned int w, struct rte_mbuf *m, struct pr_stats *st)
+{
+	pr_md(m)->flags |= PR_MD_F_ROUTED;
+	if (neigh_inject(t, w, m, st))
+		st->ctr[PR_CTR_NEIGH_RELEASED]++;
+}
+
 static void
 neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 {
@@ -289,12 +282,8 @@ neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 	uint32_t i;
 
 	t->ctl->nb_held -= s->nb_held;
-	for (i = 0; i < s->nb_held; i++) {
-		pr_md(s->held[i])->flags |= PR_MD_F_ROUTED;
-		pr_md(s->held[i])->flags &= (uint8_t)~PR_MD_F_TX_DIRECT;
-		if (neigh_inject(t, w, s->held[i], st))
-			st->ctr[PR_CTR_NEIGH_RELEASED]++;
-	}
+	for (i = 0; i < s->nb_held; i++)
+		neigh_reinject(t, w, s->held[i], st);
 	s->nb_held = 0;
 }
 
@@ -333,9 +322,7 @@ neigh_hold(struct neigh_table *t, struct rte_mbuf *m, uint64_t now, struct pr_st
 	case NEIGH_STALE:
 	case NEIGH_PROBE:
 	case NEIGH_PERMANENT: /* resolved since the worker looked */
-		pr_md(m)->flags |= PR_MD_F_ROUTED;
-		if (neigh_inject(t, neigh_worker(t, id), m, st))
-			st->ctr[PR_CTR_NEIGH_RELEASED]++;
+		neigh_reinject(t, neigh_worker(t, id), m, st);
 		return;
 	case NEIGH_FAILED:
 		if (now - s->changed_ns < ctl->retransmit_ns) {
@@ -433,6 +420,30 @@ neigh_learn(struct neigh_table *t, const struct neigh_event *ev, uint64_t now,
 
 /* ---------------------------------------------------------------- timers */
 
+/*
+ * An unanswered request (INCOMPLETE: broadcast) or probe (PROBE: unicast): when due, ask
+ * again, or after `probes` of them declare the neighbour failed and drop what waits for it.
+ */
+static void
+neigh_retry(struct neigh_table *t, uint32_t id, uint64_t now, bool unicast, struct pr_stats *st)
+{
+	struct neigh_ctl *ctl = t->ctl;
+	struct neigh_state_ctl *s = &ctl->s[id];
+
+	if (now < s->next_ns)
+		return;
+	if (s->probes >= ctl->probes) {
+		st->ctr[PR_CTR_NEIGH_FAILED]++;
+		neigh_drop_held(t, id, st);
+		s->next_ns = 0;
+		neigh_set_state(t, id, NEIGH_FAILED, now);
+		return;
+	}
+	s->probes++;
+	s->next_ns = now + ctl->retransmit_ns;
+	neigh_request(t, id, unicast, st);
+}
+
 static void
 neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 {
@@ -447,18 +458,7 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 				neigh_delete(t, id);
 			break;
 		}
-		if (now < s->next_ns)
-			break;
-		if (s->probes >= ctl->probes) {
-			st->ctr[PR_CTR_NEIGH_FAILED]++;
-			neigh_drop_held(t, id, st);
-			s->next_ns = 0;
-			neigh_set_state(t, id, NEIGH_FAILED, now);
-			break;
-		}
-		s->probes++;
-		s->next_ns = now + ctl->retransmit_ns;
-		neigh_request(t, id, false, st);
+		neigh_retry(t, id, now, false, st);
 		break;
 	case NEIGH_REACHABLE:
 		if (age >= ctl->reachable_ns)
@@ -475,17 +475,7 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 		}
 		break;
 	case NEIGH_PROBE:
-		if (now < s->next_ns)
-			break;
-		if (s->probes >= ctl->probes) {
-			st->ctr[PR_CTR_NEIGH_FAILED]++;
-			s->next_ns = 0;
-			neigh_set_state(t, id, NEIGH_FAILED, now);
-			break;
-		}
-		s->probes++;
-		s->next_ns = now + ctl->retransmit_ns;
-		neigh_request(t, id, true, st);
+		neigh_retry(t, id, now, true, st);
 		break;
 	case NEIGH_FAILED:
 		if (s->ref == 0 && age >= ctl->gc_ns)
@@ -499,7 +489,6 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 void
 neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 {
-	static uint64_t last_age;
 	struct neigh_event ev[NEIGH_POLL_BURST];
 	struct rte_mbuf *m[NEIGH_POLL_BURST];
 	unsigned int i, rounds;
@@ -521,8 +510,8 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 			break;
 	}
 	/* Timers: every 10 ms is as fine as any retransmit_ms (>= 10 ms) needs. */
-	if (now - last_age >= 10 * NEIGH_MS) {
-		last_age = now;
+	if (now - t->ctl->last_age >= 10 * NEIGH_MS) {
+		t->ctl->last_age = now;
 		for (id = 0; id < t->ctl->max; id++)
 			if (t->ctl->s[id].state != NEIGH_FREE)
 				neigh_age(t, id, now, st);

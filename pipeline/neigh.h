@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_ether.h>
@@ -97,6 +98,16 @@ struct neigh_table {
 extern struct neigh_table *neigh_live;
 
 /* ---- worker side */
+
+/* A MAC as the low 48 bits of an entry word. */
+static __rte_always_inline uint64_t
+neigh_mac_word(const struct rte_ether_addr *mac)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	return w;
+}
 
 static __rte_always_inline uint64_t
 neigh_word(const struct neigh_table *t, uint32_t id)

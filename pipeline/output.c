@@ -71,22 +71,35 @@ output_flow_hash(const struct rte_mbuf *m, const struct pr_md *md,
 	return rte_hash_crc_4byte(ports ^ ip->next_proto_id, h);
 }
 
-/* Make the packet start with an Ethernet header right before its L3 header. */
+/* Make room for `hl` bytes in front of the L3 header (whatever L2 was there goes). */
+static __rte_always_inline uint8_t *
+output_room(struct rte_mbuf *m, const struct pr_md *md, uint16_t hl)
+{
+	if (likely(md->l3_off == hl))
+		return rte_pktmbuf_mtod(m, uint8_t *);
+	if (md->l3_off > hl)
+		return (uint8_t *)rte_pktmbuf_adj(m, md->l3_off - hl);
+	return (uint8_t *)rte_pktmbuf_prepend(m, hl - md->l3_off);
+}
+
+/* An Ethernet header right before the L3 header (NULL: no headroom for it). */
 static __rte_always_inline struct rte_ether_hdr *
 output_l2(struct rte_mbuf *m, struct pr_md *md)
 {
-	struct rte_ether_hdr *eth;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)output_room(m, md, RTE_ETHER_HDR_LEN);
 
-	if (likely(md->l3_off == RTE_ETHER_HDR_LEN))
-		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	else if (md->l3_off > RTE_ETHER_HDR_LEN)
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_adj(m, md->l3_off - RTE_ETHER_HDR_LEN);
-	else
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN -
-								 md->l3_off);
+	if (unlikely(eth == NULL))
+		return NULL;
 	md->l3_off = RTE_ETHER_HDR_LEN;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	return eth;
+}
+
+/* The address whose MAC the packet needs: a local CIDR's destination, else the next hop's. */
+static __rte_always_inline uint32_t
+output_l2_ip(const struct route_nh *nh, const struct rte_ipv4_hdr *ip)
+{
+	return nh->kind == ROUTE_NH_LOCAL_CIDR ? ip->dst_addr : nh->l2_ip;
 }
 
 /* The outer IPv4 header of a tunnel (the rest is the template's): length, id, checksum. */
@@ -95,25 +108,14 @@ output_outer_ip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_
 		const struct route_nh *nh, struct rte_ipv4_hdr *ip, uint16_t len)
 {
 	uint16_t id = ctx->ip_id++;
-	uint32_t sum = (uint32_t)nh->cksum + len + id;
 
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
 	ip->total_length = rte_cpu_to_be_16(len);
 	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum) & op->cksum_mask;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~pr_cksum_fold((uint32_t)nh->cksum + len +
+								      id)) & op->cksum_mask;
 	m->ol_flags |= op->ol_flags;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(*ip);
-}
-
-/* Make room for `hl` bytes in front of the L3 header (whatever L2 was there goes). */
-static __rte_always_inline uint8_t *
-output_room(struct rte_mbuf *m, const struct pr_md *md, uint16_t hl)
-{
-	if (md->l3_off >= hl)
-		return (uint8_t *)rte_pktmbuf_adj(m, md->l3_off - hl);
-	return (uint8_t *)rte_pktmbuf_prepend(m, hl - md->l3_off);
 }
 
 /*
@@ -185,15 +187,15 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 	 */
 	id = nh->neigh;
 	if (unlikely(id == NEIGH_NONE))
-		id = neigh_find(out_cfg.neigh, nh->kind == ROUTE_NH_LOCAL_CIDR ? ip->dst_addr :
-								      nh->l2_ip);
+		id = neigh_find(out_cfg.neigh, output_l2_ip(nh, ip));
 	w = likely(id != NEIGH_NONE) ? neigh_word(out_cfg.neigh, id) : 0;
 	if (unlikely(!(w & NEIGH_W_VALID))) {
-		md->arg = nh->kind == ROUTE_NH_LOCAL_CIDR ? ip->dst_addr : nh->l2_ip;
+		md->arg = output_l2_ip(nh, ip);
 		md->out_port = nh->port;
 		return OUTPUT_EDGE_HOLD;
 	}
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > nh->max_l3)) {
+	l3 = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(l3 > nh->max_l3)) {
 		md->arg = nh->max_l3;
 		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
 			md->drop = PR_DROP_OUTPUT_FRAG_NEEDED;
@@ -202,14 +204,13 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 		return OUTPUT_EDGE_FRAG;
 	}
 	op = &out_cfg.port[nh->port];
-	l3 = rte_be_to_cpu_16(ip->total_length);
-	/* Whatever was behind the IP packet (Ethernet padding) does not travel on. */
-	if (unlikely(m->pkt_len > (uint32_t)md->l3_off + l3))
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - md->l3_off - l3));
+	pr_trim_to_l3(m, md->l3_off, l3); /* Ethernet padding does not travel on */
 	ctx->stats->ctr[nh->ctr]++;
 	switch (nh->encap) {
 	case ROUTE_ENCAP_NONE:
 		eth = output_l2(m, md);
+		if (unlikely(eth == NULL))
+			return pr_drop(md, PR_DROP_OUTPUT_NO_DESTINATION);
 		eth->src_addr = op->mac;
 		memcpy(&eth->dst_addr, &w, RTE_ETHER_ADDR_LEN);
 		break;

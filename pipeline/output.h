@@ -36,19 +36,8 @@ struct output_port {
 	uint16_t cksum_mask; /* 0 when the NIC sums outer IPv4 headers, else 0xffff */
 	uint64_t ol_flags;   /* the TX offload flags asking for that */
 	uint16_t mtu;
-	uint8_t used;
-	uint8_t role;
 };
 
-/* Bytes in front of the inner L3 packet for each encapsulation, outer Ethernet included. */
-static const uint16_t output_overhead[ROUTE_ENCAP_COUNT] = {
-	[ROUTE_ENCAP_NONE] = RTE_ETHER_HDR_LEN,
-	[ROUTE_ENCAP_VXLAN] = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
-			      sizeof(struct rte_udp_hdr) + OUTPUT_VXLAN_LEN + RTE_ETHER_HDR_LEN,
-	[ROUTE_ENCAP_GENEVE] = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
-			       sizeof(struct rte_udp_hdr) + OUTPUT_GENEVE_LEN + RTE_ETHER_HDR_LEN,
-	[ROUTE_ENCAP_IPIP] = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr),
-};
 
 /* Set once before the workers start (output_configure). */
 struct output_cfg {

@@ -28,6 +28,16 @@ static struct {
 	uint32_t max_nh;
 } output_vteps;
 
+/* Bytes in front of the inner L3 packet for each encapsulation, outer Ethernet included. */
+static const uint16_t output_overhead[ROUTE_ENCAP_COUNT] = {
+	[ROUTE_ENCAP_NONE] = RTE_ETHER_HDR_LEN,
+	[ROUTE_ENCAP_VXLAN] = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+			      sizeof(struct rte_udp_hdr) + OUTPUT_VXLAN_LEN + RTE_ETHER_HDR_LEN,
+	[ROUTE_ENCAP_GENEVE] = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+			       sizeof(struct rte_udp_hdr) + OUTPUT_GENEVE_LEN + RTE_ETHER_HDR_LEN,
+	[ROUTE_ENCAP_IPIP] = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr),
+};
+
 #define OUTPUT_INNER_DST 50 /* offset of the inner destination MAC in a UDP tunnel template */
 
 int
@@ -56,8 +66,7 @@ output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 	out_cfg.neigh = neigh;
 	out_cfg.host_edge = host_edge;
 	out_cfg.uplink = cfg->uplink >= 0 ? pr_ports[cfg->uplink].port_id : -1;
-	out_cfg.node_ip = cfg->uplink >= 0 && cfg->ports[cfg->uplink].nb_addrs > 0 ?
-			      cfg->ports[cfg->uplink].addrs[0].addr : 0;
+	out_cfg.node_ip = config_node_ip(cfg);
 	out_cfg.encap = encap_of[o->encap];
 	out_cfg.vni_be = rte_cpu_to_be_32(o->vni << 8);
 	out_cfg.udp_port_be = rte_cpu_to_be_16(o->encap_port);
@@ -69,8 +78,6 @@ output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 		op->mtu = cfg->y->ports[i].mtu;
 		op->cksum_mask = hw ? 0 : 0xffff;
 		op->ol_flags = hw ? RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : 0;
-		op->used = 1;
-		op->role = (uint8_t)pr_ports[i].role;
 		if (cfg->ports[i].gateway != 0) {
 			out_cfg.gateway = cfg->ports[i].gateway;
 			out_cfg.gw_port = pr_ports[i].port_id;
@@ -114,24 +121,26 @@ output_port_for(enum pr_port_role role, uint32_t ip)
 	return first;
 }
 
-/* The sum of the outer IPv4 header's 16-bit words, but for total length and id. */
-static uint16_t
-output_outer_sum(uint8_t proto, uint32_t src, uint32_t dst)
+/* The inner destination MAC of a UDP tunnel to `via`: its VTEP's, else `dflt`. */
+static void
+output_vtep_mac(uint32_t via, const struct rte_ether_addr *dflt, struct rte_ether_addr *mac)
 {
-	struct rte_ipv4_hdr ip = {
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.time_to_live = OUTPUT_TTL,
-		.next_proto_id = proto,
-		.src_addr = src,
-		.dst_addr = dst,
-	};
-	/* rte_raw_cksum sums the words as loaded: byte-swap to add host-order values to it. */
-	return rte_be_to_cpu_16(rte_raw_cksum(&ip, sizeof(ip)));
+	unsigned int i;
+
+	*mac = *dflt;
+	for (i = 0; i < output_vteps.n; i++)
+		if (output_vteps.v[i].ip == via)
+			memcpy(mac, output_vteps.v[i].mac, RTE_ETHER_ADDR_LEN);
 }
 
-/* The header template of a tunnel next hop (see struct output_hdr). */
+/*
+ * The header template of a tunnel next hop (see struct output_hdr), and the next hop's
+ * outer checksum partial sum: the template's IPv4 header summed while its length and id
+ * are still 0 (rte_raw_cksum sums the words as loaded: byte-swapped, output adds host-order
+ * values to it).
+ */
 static void
-output_template(const struct route_nh *nh, const struct output_port *op, uint8_t *b)
+output_template(struct route_nh *nh, const struct output_port *op, uint8_t *b)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)b;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -139,7 +148,6 @@ output_template(const struct route_nh *nh, const struct output_port *op, uint8_t
 	uint8_t *t = (uint8_t *)(udp + 1);
 	struct rte_ether_hdr *inner = (struct rte_ether_hdr *)(t + OUTPUT_VXLAN_LEN);
 	uint32_t vni = rte_be_to_cpu_32(out_cfg.vni_be) >> 8;
-	unsigned int i;
 
 	memset(b, 0, sizeof(struct output_hdr));
 	eth->src_addr = op->mac;
@@ -149,6 +157,7 @@ output_template(const struct route_nh *nh, const struct output_port *op, uint8_t
 	ip->next_proto_id = nh->encap == ROUTE_ENCAP_IPIP ? IPPROTO_IPIP : IPPROTO_UDP;
 	ip->src_addr = out_cfg.node_ip;
 	ip->dst_addr = nh->via;
+	nh->cksum = rte_be_to_cpu_16(rte_raw_cksum(ip, sizeof(*ip)));
 	if (nh->encap == ROUTE_ENCAP_IPIP)
 		return;
 	udp->dst_port = out_cfg.udp_port_be;
@@ -161,10 +170,7 @@ output_template(const struct route_nh *nh, const struct output_port *op, uint8_t
 	t[5] = (uint8_t)(vni >> 8);
 	t[6] = (uint8_t)vni;
 	/* The inner frame: to the other node's VTEP (flannel's MAC, or its router's: ours). */
-	inner->dst_addr = op->mac;
-	for (i = 0; i < output_vteps.n; i++)
-		if (output_vteps.v[i].ip == nh->via)
-			memcpy(&inner->dst_addr, output_vteps.v[i].mac, RTE_ETHER_ADDR_LEN);
+	output_vtep_mac(nh->via, &op->mac, &inner->dst_addr);
 	inner->src_addr = op->mac;
 	inner->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 }
@@ -195,9 +201,6 @@ output_nh_init(void *arg, uint32_t id, struct route_nh *nh)
 		if (port >= 0 && out_cfg.gateway != 0 && out_cfg.gw_port == port &&
 		    !config_on_link(&out_cfg.cfg->ports[ports_index((uint16_t)port)], nh->via))
 			nh->l2_ip = out_cfg.gateway;
-		if (nh->encap != ROUTE_ENCAP_NONE)
-			nh->cksum = output_outer_sum(nh->encap == ROUTE_ENCAP_IPIP ? IPPROTO_IPIP :
-						     IPPROTO_UDP, out_cfg.node_ip, nh->via);
 		break;
 	case ROUTE_NH_DEFAULT:
 		port = out_cfg.gateway != 0 ? out_cfg.gw_port : -1;
@@ -227,10 +230,9 @@ output_nh_init(void *arg, uint32_t id, struct route_nh *nh)
 int
 output_set_vteps(const struct node_vtep *v, unsigned int n)
 {
-	const struct route_nh *nh;
+	const struct rte_ether_addr *dflt;
 	struct node_vtep *copy;
 	uint32_t id;
-	unsigned int i;
 
 	if (n == output_vteps.n && (n == 0 || memcmp(v, output_vteps.v, n * sizeof(*v)) == 0))
 		return 0; /* the usual case: no Node changed its VTEP */
@@ -245,16 +247,14 @@ output_set_vteps(const struct node_vtep *v, unsigned int n)
 	 * The tunnels in use get the new MAC in place: six bytes a worker may copy half old,
 	 * half new for a packet or two, at the moment the old MAC stopped being right anyway.
 	 */
+	dflt = &out_cfg.port[out_cfg.uplink >= 0 ? out_cfg.uplink : 0].mac; /* tunnels' port */
 	for (id = 0; out_cfg.rt != NULL && id < output_vteps.max_nh; id++) {
 		uint8_t *dst = output_hdrs[id].b + OUTPUT_INNER_DST;
-		struct rte_ether_addr mac = out_cfg.port[out_cfg.uplink >= 0 ? out_cfg.uplink : 0].mac;
+		struct rte_ether_addr mac;
 
 		if (!output_vteps.udp_tunnel[id])
 			continue;
-		nh = route_nh(out_cfg.rt, id);
-		for (i = 0; i < n; i++)
-			if (v[i].ip == nh->via)
-				memcpy(&mac, v[i].mac, RTE_ETHER_ADDR_LEN);
+		output_vtep_mac(route_nh(out_cfg.rt, id)->via, dflt, &mac);
 		if (memcmp(dst, &mac, RTE_ETHER_ADDR_LEN) != 0) {
 			memcpy(dst, &mac, RTE_ETHER_ADDR_LEN);
 			rte_wmb();

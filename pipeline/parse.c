@@ -283,7 +283,7 @@ parse_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint1
 }
 
 static struct rte_node_register parse_node = {
-	.name = "pr_parse",
+	.name = PR_NODE_PARSE,
 	.process = parse_process,
 	.init = pr_stage_init,
 	.nb_edges = PR_EARLY_EDGE_COUNT,

@@ -35,14 +35,6 @@ enum route_edge {
  * table behind it changes in place under RCU.
  */
 static const struct route_lpm *route_live;
-/*
- * Addresses a router never forwards to or from, by first octet (RFC 1812 5.3.7, 4.2.2.11):
- * 0/8, loopback 127/8, multicast 224/4 and class E with the limited broadcast, 240/4.
- */
-static const uint8_t route_martian[256] = {
-	[0] = 1, [127] = 1,
-	[224 ... 255] = 1,
-};
 static uint8_t route_rpf[RTE_MAX_ETHPORTS]; /* 1: a pod-facing port, whose sources we check */
 
 void
@@ -65,9 +57,7 @@ route_ttl_dec(struct rte_ipv4_hdr *ip)
 	ip->time_to_live--;
 	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old +
 	      (uint16_t)(old - 0x0100);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~pr_cksum_fold(sum));
 }
 
 static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
@@ -78,19 +68,22 @@ static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
 	[ROUTE_NH_DEFAULT] = PR_CTR_ROUTE_DEFAULT,
 };
 
+/* One packet: martians, no route and spoofed sources dropped, TTL, count. Its edge. */
 static __rte_always_inline uint16_t
-route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, uint32_t nh)
+route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, uint32_t nh,
+	  bool spoofed)
 {
 	struct pr_md *md = pr_md(m);
 	struct rte_ipv4_hdr *ip;
 	uint8_t kind;
 
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
-	if (unlikely(route_martian[((const uint8_t *)&ip->dst_addr)[0]] |
-		     route_martian[((const uint8_t *)&ip->src_addr)[0]]))
+	if (unlikely(pr_ipv4_martian(ip->dst_addr) | pr_ipv4_martian(ip->src_addr)))
 		return pr_drop(md, PR_DROP_ROUTE_MARTIAN);
 	if (nh == ROUTE_NH_NONE)
 		return pr_drop(md, PR_DROP_ROUTE_NO_ROUTE);
+	if (unlikely(spoofed)) /* before anything is answered to that source */
+		return pr_drop(md, PR_DROP_ROUTE_SPOOFED);
 	kind = route_nh(rt, nh)->kind;
 	md->nh = nh;
 	/* Made or already routed by us: not forwarded again, the TTL stays, counted once. */
@@ -113,26 +106,18 @@ route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, u
  * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
  */
 static __rte_always_inline void
-route_check_sources(struct pr_stats *st, const struct route_lpm *rt, void **objs,
-		    const uint16_t *idx, const uint32_t *src, uint16_t k, uint16_t *next)
+route_check_sources(const struct route_lpm *rt, void **objs, const uint16_t *idx,
+		    const uint32_t *src, uint16_t k, bool *spoofed)
 {
 	uint32_t nh[RTE_GRAPH_BURST_SIZE];
 	uint16_t i;
 
 	route_lookup_bulk(rt, src, nh, k);
 	for (i = 0; i < k; i++) {
-		struct rte_mbuf *m = objs[idx[i]];
-		const struct route_nh *n;
+		const struct rte_mbuf *m = objs[idx[i]];
+		const struct route_nh *n = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
 
-		if (next[idx[i]] == PR_EDGE_DROP)
-			continue; /* also checked before an ICMP error goes to the source */
-		n = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
-		if (n == NULL || n->kind != ROUTE_NH_LOCAL_POD || n->port != m->port) {
-			/* Not routed after all: take back what route_one counted. */
-			if (next[idx[i]] == PR_EDGE_NEXT)
-				st->ctr[route_kind_ctr[route_nh(rt, pr_md(m)->nh)->kind]]--;
-			next[idx[i]] = pr_drop(pr_md(m), PR_DROP_ROUTE_SPOOFED);
-		}
+		spoofed[idx[i]] = n == NULL || n->kind != ROUTE_NH_LOCAL_POD || n->port != m->port;
 	}
 }
 
@@ -143,6 +128,7 @@ route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 	const struct route_lpm *rt = route_live;
 	uint16_t idx[RTE_GRAPH_BURST_SIZE], sidx[RTE_GRAPH_BURST_SIZE];
 	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE], src[RTE_GRAPH_BURST_SIZE];
+	bool spoofed[RTE_GRAPH_BURST_SIZE];
 	uint16_t i, k = 0, ks = 0;
 
 	for (i = 0; i < n; i++) {
@@ -157,6 +143,7 @@ route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 		dst[k] = ip->dst_addr;
 		idx[k++] = i;
+		spoofed[i] = false;
 		if (route_rpf[m->port] && !(md->flags & PR_MD_F_ROUTED)) {
 			src[ks] = ip->src_addr;
 			sidx[ks++] = i;
@@ -164,10 +151,10 @@ route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 	}
 	if (k > 0)
 		route_lookup_bulk(rt, dst, nh, k);
-	for (i = 0; i < k; i++)
-		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i]);
 	if (ks > 0)
-		route_check_sources(st, rt, objs, sidx, src, ks, next);
+		route_check_sources(rt, objs, sidx, src, ks, spoofed);
+	for (i = 0; i < k; i++)
+		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i], spoofed[idx[i]]);
 }
 
 static uint16_t

@@ -17,6 +17,7 @@
 #define PR_STAGE_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -58,7 +59,8 @@ enum pr_l3 {
 
 #define PR_MD_F_VLAN 0x01 /* one 802.1Q tag; vlan_tci holds it */
 #define PR_MD_F_FRAG 0x02 /* IP fragment; l4 headers are present only in the first one */
-#define PR_MD_F_LATER_FRAG 0x04 /* a non-first fragment: no l4 header at l4_off */
+#define PR_MD_F_LATER_FRAG 0x04 /* no l4 header at l4_off (a non-first fragment, or a
+				  * fragment podrouter made, whose l4 header it does not read) */
 /* Made by the router (an ICMP error, an ARP request): never answered with an ICMP error. */
 #define PR_MD_F_LOCAL 0x08
 #define PR_MD_F_TX_DIRECT 0x10 /* inject: straight to the tx node of out_port */
@@ -105,7 +107,10 @@ struct pr_port_stats {
 	uint64_t tx_retries;
 };
 
-/* Everything one worker counts. Written by that worker only; summed by the control core. */
+/*
+ * Everything one worker (or the control core: pr_control_stats) counts. Written by its owner
+ * only; summed by the control core.
+ */
 struct pr_stats {
 	uint64_t ctr[PR_CTR_COUNT];
 	uint64_t drop[PR_DROP_COUNT];
@@ -141,6 +146,36 @@ int pr_stage_init(const struct rte_graph *graph, struct rte_node *node);
 
 /* Parse a frame into its metadata (pipeline/parse.c); PR_EDGE_NEXT or PR_EDGE_DROP. */
 uint16_t pr_parse_frame(struct pr_stats *st, struct rte_mbuf *m);
+
+/* A 32-bit sum of 16-bit words folded to 16 bits (ones' complement, not inverted). */
+static __rte_always_inline uint16_t
+pr_cksum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * Whether an IPv4 address (network order) is one a router never forwards to or from, by its
+ * first octet (RFC 1812 5.3.7, 4.2.2.11): 0/8, loopback 127/8, multicast 224/4, class E and
+ * the limited broadcast 240/4.
+ */
+static __rte_always_inline bool
+pr_ipv4_martian(uint32_t addr)
+{
+	uint8_t first = ((const uint8_t *)&addr)[0];
+
+	return first == 0 || first == 127 || first >= 224;
+}
+
+/* Whatever follows the L3 packet that starts at l3_off (Ethernet padding) is cut off. */
+static __rte_always_inline void
+pr_trim_to_l3(struct rte_mbuf *m, uint32_t l3_off, uint32_t l3_len)
+{
+	if (unlikely(m->pkt_len > l3_off + l3_len))
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - l3_off - l3_len));
+}
 
 static __rte_always_inline uint16_t
 pr_drop(struct pr_md *md, enum pr_drop reason)

@@ -728,8 +728,8 @@ check_neighbours(struct check *c, struct pr_config *cfg)
 	}
 }
 
-bool
-config_on_link(const struct pr_port_conf *pc, uint32_t ip)
+uint32_t
+config_on_link_addr(const struct pr_port_conf *pc, uint32_t ip)
 {
 	unsigned int i;
 
@@ -737,9 +737,22 @@ config_on_link(const struct pr_port_conf *pc, uint32_t ip)
 		uint32_t mask = pc->addrs[i].plen ? rte_cpu_to_be_32(~0u << (32 - pc->addrs[i].plen)) : 0;
 
 		if (((ip ^ pc->addrs[i].addr) & mask) == 0)
-			return true;
+			return pc->addrs[i].addr;
 	}
-	return false;
+	return 0;
+}
+
+bool
+config_on_link(const struct pr_port_conf *pc, uint32_t ip)
+{
+	return config_on_link_addr(pc, ip) != 0;
+}
+
+uint32_t
+config_node_ip(const struct pr_config *cfg)
+{
+	return cfg->uplink >= 0 && cfg->ports[cfg->uplink].nb_addrs > 0 ?
+		       cfg->ports[cfg->uplink].addrs[0].addr : 0;
 }
 
 static void

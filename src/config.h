@@ -207,6 +207,12 @@ int config_port_index(const struct pr_config *cfg, const char *name);
 /* Whether ip (network order) is in one of the port's address prefixes. */
 bool config_on_link(const struct pr_port_conf *pc, uint32_t ip);
 
+/* The port's address whose prefix holds ip (network order), or 0. */
+uint32_t config_on_link_addr(const struct pr_port_conf *pc, uint32_t ip);
+
+/* The node's address: the first of the first uplink port's (network order), or 0. */
+uint32_t config_node_ip(const struct pr_config *cfg);
+
 const char *config_role_name(enum pr_port_role role);
 
 /*

@@ -5,7 +5,8 @@
  * dashboards and alerts key on the names. New entries go at the end of their list.
  *
  * Every counter is a plain uint64_t in the owning worker's struct pr_worker, written by that
- * worker only and summed by the control core (no atomics: a torn read of an aligned 64-bit
+ * worker only (the control core's own work, the neighbour table's, counts in
+ * pr_control_stats, written by it only) and summed by the control core (no atomics: a torn read of an aligned 64-bit
  * word cannot happen on the 64-bit targets DPDK supports).
  */
 #ifndef PR_COUNTERS_H

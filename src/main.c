@@ -75,11 +75,6 @@ struct control_seen {
 };
 
 /*
- * One step of the control loop: poll the cluster-state source (it blocks at most
- * timeout_ms), and when the model changed, build the tables and publish them. The data path
- * never waits for this.
- */
-/*
  * The routes of a new snapshot into the data path's LPM, in place: only the difference is
  * applied, and what the workers may still be reading is freed after their grace period.
  */
@@ -101,6 +96,11 @@ control_sync_routes(struct route_lpm *lpm, const struct pr_tables *t)
 	telemetry_route_update(lpm, pr_monotonic_ns() - t0);
 }
 
+/*
+ * One step of the control loop: the neighbour table's work, then poll the cluster-state
+ * source (it blocks at most timeout_ms), and when the model changed, build the tables and
+ * publish them. The data path never waits for this.
+ */
 static void
 control_step(struct source *src, struct tables_builder *b, struct route_lpm *lpm,
 	     struct neigh_table *neigh, struct control_seen *seen, int timeout_ms)
@@ -153,15 +153,13 @@ static void
 print_summary(void)
 {
 	uint64_t rx = 0, tx = 0, drop = 0;
-	unsigned int w, i;
+	struct pr_port_stats p;
+	unsigned int i;
 
-	for (w = 0; w < pr_nb_workers; w++) {
-		const struct pr_stats *s = &pr_workers[w].stats;
-
-		for (i = 0; i < pr_nb_ports; i++) {
-			rx += s->port[pr_ports[i].port_id].rx;
-			tx += s->port[pr_ports[i].port_id].tx;
-		}
+	for (i = 0; i < pr_nb_ports; i++) {
+		workers_port_sum(pr_ports[i].port_id, &p);
+		rx += p.rx;
+		tx += p.tx;
 	}
 	for (i = 0; i < PR_DROP_COUNT; i++)
 		drop += workers_drop_sum(i);

@@ -40,19 +40,11 @@ tel_dict(void)
 static void
 tel_port(struct rte_tel_data *d, const struct pr_port *p)
 {
-	struct pr_port_stats sum = { 0 };
+	struct pr_port_stats sum;
 	struct rte_eth_stats hw;
 	struct rte_eth_link link;
-	unsigned int w;
 
-	for (w = 0; w < pr_nb_workers; w++) {
-		const struct pr_port_stats *s = &pr_workers[w].stats.port[p->port_id];
-
-		sum.rx += s->rx;
-		sum.tx += s->tx;
-		sum.tx_dropped += s->tx_dropped;
-		sum.tx_retries += s->tx_retries;
-	}
+	workers_port_sum(p->port_id, &sum);
 	rte_tel_data_add_dict_u64(d, "rx_packets", sum.rx);
 	rte_tel_data_add_dict_u64(d, "tx_packets", sum.tx);
 	rte_tel_data_add_dict_u64(d, "tx_dropped", sum.tx_dropped);

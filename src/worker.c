@@ -145,17 +145,15 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge, uint16_t *host_edg
 static int
 workers_graph(struct pr_worker *w)
 {
-	const char *patterns[PR_MAX_POLL + 13];
+	const char *patterns[PR_MAX_POLL + RTE_DIM(pipeline_stages) + 7];
 	struct rte_graph_param gp = { 0 };
 	unsigned int i, n = 0;
 
 	for (i = 0; i < w->nb_rx; i++)
 		patterns[n++] = w->rx_nodes[i];
-	patterns[n++] = PR_NODE_PARSE;
-	patterns[n++] = PR_NODE_DECAP;
-	patterns[n++] = PR_NODE_ARP;
-	patterns[n++] = PR_NODE_ROUTE;
-	patterns[n++] = PR_NODE_OUTPUT;
+	for (i = 0; i < RTE_DIM(pipeline_stages); i++)
+		patterns[n++] = pipeline_stages[i];
+	/* The nodes the stages lead to besides each other. */
 	patterns[n++] = PR_NODE_HOLD;
 	patterns[n++] = PR_NODE_ICMP;
 	patterns[n++] = PR_NODE_FRAG;
@@ -190,6 +188,22 @@ workers_stat_sum(size_t off)
 	for (w = 0; w < pr_nb_workers; w++)
 		v += *(const uint64_t *)((const char *)&pr_workers[w].stats + off);
 	return v;
+}
+
+void
+workers_port_sum(uint16_t port_id, struct pr_port_stats *sum)
+{
+	unsigned int w;
+
+	memset(sum, 0, sizeof(*sum));
+	for (w = 0; w < pr_nb_workers; w++) {
+		const struct pr_port_stats *s = &pr_workers[w].stats.port[port_id];
+
+		sum->rx += s->rx;
+		sum->tx += s->tx;
+		sum->tx_dropped += s->tx_dropped;
+		sum->tx_retries += s->tx_retries;
+	}
 }
 
 uint64_t

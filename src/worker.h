@@ -34,6 +34,9 @@ extern struct rte_rcu_qsbr *pr_rcu;
 /* What the control core counts itself (the neighbour table's work), beside the workers'. */
 extern struct pr_stats pr_control_stats;
 
+/* What the workers counted on one port (ethdev port id), summed. */
+void workers_port_sum(uint16_t port_id, struct pr_port_stats *sum);
+
 /* Counter i, drop reason i: the sum over the workers and the control core. */
 uint64_t workers_ctr_sum(unsigned int i);
 uint64_t workers_drop_sum(unsigned int i);
