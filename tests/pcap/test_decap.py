@@ -6,8 +6,10 @@ The router is node-a (198.18.0.11); node-b (198.18.0.12) is the known peer. Each
 packet from node-b is decapsulated and its inner frame parsed (counted by type); from an
 unknown node, for an unknown VNI, truncated, with a bad outer checksum, or with a tunnel
 header we must not accept, it is dropped with its own reason; tunnel traffic not addressed to
-us passes untouched. Until neighbours land, output drops what it cannot deliver
-(output_no_neighbour), so this test reads the counters, each one checked exactly.
+us is left to route (which has no route for it here). The router has no pods port, so output
+drops what it would deliver (output_no_neighbour): this test reads the counters, each one
+checked exactly. A second run relaxes the sender and VNI checks (require_known_node: false,
+any_vni: true).
 """
 import os
 import sys
@@ -110,4 +112,21 @@ check(st["dropped"] == len(frames), "everything accounted for: %d of %d" % (st["
 # inner frame (dropped by parse before UDP) on top of the outer headers.
 check(st["stages"]["parse"]["ipv4"] >= len(frames) + 4, "inner frames parsed: ipv4=%d" %
       st["stages"]["parse"]["ipv4"])
+
+# Relaxed: any sender (require_known_node: false) and any VNI (any_vni: true, as Cilium's
+# per-identity VNIs need): the stranger's and VNI 42's packets are decapsulated too.
+relaxed = [vxlan(src=stranger), ipip(src=stranger), vxlan(vni=42), vxlan(vni=0xabcdef)]
+path_in2, path_out2 = os.path.join(tmp, "in2.pcap"), os.path.join(tmp, "out2.pcap")
+wrpcap(path_in2, [bytes(p) for p in relaxed], linktype=1)
+cfg["ports"][0]["device"] = "net_pcap_up,rx_pcap=%s,tx_pcap=%s" % (path_in2, path_out2)
+cfg["overlay"] = {"require_known_node": False, "any_vni": True}
+cfg["eal"] = {"hugepages": "off"}
+r = Router(binary, cfg, tmp=tempfile.mkdtemp(prefix="prtest-decap-relaxed-")).start()
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(relaxed))
+check(r.stop() == 0, "relaxed: exit 0")
+decap = st["stages"]["decap"]
+check(decap["vxlan"] == 3 and decap["ipip"] == 1 and not any(decap["drops"].values()),
+      "relaxed: every sender and VNI decapsulated: %s" % decap)
+check(st["stages"]["route"]["to_local_cidr"] == len(relaxed),
+      "relaxed: the inner packets routed: %s" % st["stages"]["route"])
 finish("decap")

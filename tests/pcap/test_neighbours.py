@@ -172,7 +172,14 @@ neigh = {n.split()[0]: n.split() for n in r.telemetry("/podrouter/neighbours")}
 check(neigh.get(POD, [None] * 4)[1:4] == [POD_MAC, "pods", "reachable"],
       "the pod is reachable: %s" % neigh)
 
-# 2. node-b through its gratuitous ARP, then a new MAC.
+# 2. ARP on the uplink for the node IP is answered; node-b through its gratuitous ARP, then
+# a new MAC.
+node_b.send(Ether(src=NODE_B_MAC, dst=BCAST) /
+            ARP(op=1, hwsrc=NODE_B_MAC, psrc="198.18.0.77", hwdst="00:00:00:00:00:00", pdst=NODE_A))
+got = node_b.recv(1, keep=lambda p: is_arp(p, op=2))
+check(len(got) == 1 and got[0][1][ARP].psrc == NODE_A and got[0][1][ARP].hwsrc == UP_MAC and
+      got[0][1][ARP].pdst == "198.18.0.77" and got[0][1][Ether].dst == NODE_B_MAC,
+      "the node IP answered for on the uplink: %s" % [p.summary() for _, p in got])
 pod.send(from_pod(REMOTE_POD, 0))
 reqs = node_b.recv(1, keep=is_arp)
 check(len(reqs) == 1 and reqs[0][1][ARP].pdst == NODE_B and reqs[0][1][ARP].psrc == NODE_A,

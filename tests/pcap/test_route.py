@@ -93,4 +93,18 @@ reqs = [p for p in rdpcap(f["pods_out"]) if ARP in p]
 check(sorted(p[ARP].pdst for p in reqs) == ["10.244.1.7", "10.244.1.9"] and
       all(p[ARP].op == 1 and p[ARP].psrc == "10.244.1.1" and p[Ether].dst == "ff:ff:ff:ff:ff:ff"
           for p in reqs), "ARP requests: %s" % [p.summary() for p in reqs])
+
+# The ICMP errors' rate limit: 1 per second, bursts of 2; five TTL-1 packets at once get two
+# answers, and the rest are counted as rate limited (all five as route_ttl_expired).
+burst = [pkt("10.244.2.5", ttl=1) for _ in range(5)]
+wrpcap(f["pods_in"], burst, linktype=1)
+cfg["icmp"] = {"rate": 1, "burst": 2}
+cfg["eal"] = {"hugepages": "off"}
+r = Router(binary, cfg, tmp=tempfile.mkdtemp(prefix="prtest-route-icmp-")).start()
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(burst))
+check(r.stop() == 0, "icmp rate: exit 0")
+icmp = st["stages"]["icmp"]
+check(icmp["time_exceeded_sent"] == 2 and icmp["rate_limited"] == 3 and
+      st["stages"]["route"]["drops"]["route_ttl_expired"] == 5,
+      "two errors, three rate limited: %s" % icmp)
 finish("route")
