@@ -15,6 +15,8 @@
  *
  * Writes md->nh for output. Edges: enum route_edge. Cost: docs/benchmarks.md.
  */
+#include <string.h>
+
 #include <rte_ip.h>
 
 #include "config.h"
@@ -143,7 +145,6 @@ route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 		dst[k] = ip->dst_addr;
 		idx[k++] = i;
-		spoofed[i] = false;
 		if (route_rpf[m->port] && !(md->flags & PR_MD_F_ROUTED)) {
 			src[ks] = ip->src_addr;
 			sidx[ks++] = i;
@@ -151,8 +152,13 @@ route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 	}
 	if (k > 0)
 		route_lookup_bulk(rt, dst, nh, k);
-	if (ks > 0)
-		route_check_sources(rt, objs, sidx, src, ks, spoofed);
+	if (likely(ks == 0)) { /* no packet from a pod-facing port */
+		for (i = 0; i < k; i++)
+			next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i], false);
+		return;
+	}
+	memset(spoofed, 0, n * sizeof(spoofed[0]));
+	route_check_sources(rt, objs, sidx, src, ks, spoofed);
 	for (i = 0; i < k; i++)
 		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i], spoofed[idx[i]]);
 }

@@ -164,9 +164,9 @@ pr_cksum_fold(uint32_t sum)
 static __rte_always_inline bool
 pr_ipv4_martian(uint32_t addr)
 {
-	uint8_t first = ((const uint8_t *)&addr)[0];
+	static const uint8_t martian[256] = { [0] = 1, [127] = 1, [224 ... 255] = 1 };
 
-	return first == 0 || first == 127 || first >= 224;
+	return martian[((const uint8_t *)&addr)[0]];
 }
 
 /* Whatever follows the L3 packet that starts at l3_off (Ethernet padding) is cut off. */
