@@ -584,4 +584,5 @@ def main():
     print("\nraw results: %s" % a.out)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -55,6 +55,7 @@ decap_configure(const struct pr_cfg_overlay *o)
 		decap_tables.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
 	if (o->geneve_port != 0)
 		decap_tables.udp_kind[o->geneve_port] = DECAP_GENEVE;
+	decap_tables.udp_kind[0] = DECAP_NONE; /* parse's fast path gives TCP port 0 */
 	memset(decap_cfg.vni_ok, o->any_vni ? 0xff : 0, sizeof(decap_cfg.vni_ok));
 	for (i = 0; i < o->vnis_count; i++)
 		decap_cfg.vni_ok[o->vnis[i] / 64] |= UINT64_C(1) << (o->vnis[i] % 64);

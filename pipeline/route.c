@@ -49,17 +49,19 @@ route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
 		route_rpf[pr_ports[i].port_id] = cfg->y->ports[i].role == PR_ROLE_PODS;
 }
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for the 16-bit word holding TTL and protocol. */
+/*
+ * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the 16-bit word holding TTL and protocol:
+ * with m' = m - 0x0100, ~m + m' is the constant 0xfeff, so HC' = ~(~HC + 0xfeff), one fold.
+ * The ones' complement sum commutes with byte swapping: done in network order, 0xfeff
+ * swapped is 0xfffe.
+ */
 static __rte_always_inline void
 route_ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old = (uint16_t)(ip->time_to_live << 8 | ip->next_proto_id);
-	uint32_t sum;
+	uint32_t sum = (uint32_t)(uint16_t)~ip->hdr_checksum + RTE_BE16(0xfeff);
 
 	ip->time_to_live--;
-	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old +
-	      (uint16_t)(old - 0x0100);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~pr_cksum_fold(sum));
+	ip->hdr_checksum = (uint16_t)~((sum & 0xffff) + (sum >> 16));
 }
 
 static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
@@ -70,56 +72,67 @@ static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
 	[ROUTE_NH_DEFAULT] = PR_CTR_ROUTE_DEFAULT,
 };
 
-/* One packet: martians, no route and spoofed sources dropped, TTL, count. Its edge. */
+/* One packet: not IPv4, martians, no route and spoofed sources dropped, TTL. Its edge. */
 static __rte_always_inline uint16_t
-route_one(struct pr_stats *st, const struct route_lpm *rt, struct rte_mbuf *m, uint32_t nh,
-	  bool spoofed)
+route_one(const struct route_lpm *rt, struct rte_mbuf *m, uint32_t nh, bool spoofed,
+	  uint32_t *count)
 {
 	struct pr_md *md = pr_md(m);
 	struct rte_ipv4_hdr *ip;
 	uint8_t kind;
 
+	if (unlikely(md->l3 != PR_L3_IPV4))
+		return pr_drop(md, PR_DROP_ROUTE_NOT_IPV4);
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 	if (unlikely(pr_ipv4_martian(ip->dst_addr) | pr_ipv4_martian(ip->src_addr)))
 		return pr_drop(md, PR_DROP_ROUTE_MARTIAN);
-	if (nh == ROUTE_NH_NONE)
+	if (unlikely(nh == ROUTE_NH_NONE))
 		return pr_drop(md, PR_DROP_ROUTE_NO_ROUTE);
 	if (unlikely(spoofed)) /* before anything is answered to that source */
 		return pr_drop(md, PR_DROP_ROUTE_SPOOFED);
 	kind = route_nh(rt, nh)->kind;
 	md->nh = nh;
 	/* Made or already routed by us: not forwarded again, the TTL stays, counted once. */
-	if (md->flags & PR_MD_F_ROUTED)
+	if (unlikely(md->flags & PR_MD_F_ROUTED))
 		return PR_EDGE_NEXT;
 	/* For us: not forwarded, the TTL stays. */
-	if (kind != ROUTE_NH_HOST) {
-		if (ip->time_to_live <= 1) {
+	if (likely(kind != ROUTE_NH_HOST)) {
+		if (unlikely(ip->time_to_live <= 1)) {
 			md->drop = PR_DROP_ROUTE_TTL_EXPIRED;
 			return ROUTE_EDGE_ICMP;
 		}
 		route_ttl_dec(ip);
 	}
-	st->ctr[route_kind_ctr[kind]]++;
+	count[kind]++;
 	return PR_EDGE_NEXT;
 }
 
 /*
  * Calico's RPF check: a packet from a pod-facing port must come from a pod of this node
- * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
+ * behind that port (a /32 route of kind LOCAL_POD leaving by that port). Sets spoofed[i]
+ * for the packets that fail it, among those route_burst() marked in check[].
  */
-static __rte_always_inline void
-route_check_sources(const struct route_lpm *rt, void **objs, const uint16_t *idx,
-		    const uint32_t *src, uint16_t k, bool *spoofed)
+static __rte_noinline void
+route_check_sources(const struct route_lpm *rt, void **objs, const bool *check, uint16_t n,
+		    bool *spoofed)
 {
-	uint32_t nh[RTE_GRAPH_BURST_SIZE];
-	uint16_t i;
+	uint32_t src[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE];
+	uint16_t idx[RTE_GRAPH_BURST_SIZE];
+	uint16_t i, k = 0;
 
+	for (i = 0; i < n; i++) {
+		if (!check[i])
+			continue;
+		src[k] = rte_pktmbuf_mtod_offset((struct rte_mbuf *)objs[i], struct rte_ipv4_hdr *,
+						 pr_md(objs[i])->l3_off)->src_addr;
+		idx[k++] = i;
+	}
 	route_lookup_bulk(rt, src, nh, k);
 	for (i = 0; i < k; i++) {
 		const struct rte_mbuf *m = objs[idx[i]];
-		const struct route_nh *n = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
+		const struct route_nh *h = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
 
-		spoofed[idx[i]] = n == NULL || n->kind != ROUTE_NH_LOCAL_POD || n->port != m->port;
+		spoofed[idx[i]] = h == NULL || h->kind != ROUTE_NH_LOCAL_POD || h->port != m->port;
 	}
 }
 
@@ -128,39 +141,35 @@ static __rte_always_inline void
 route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 {
 	const struct route_lpm *rt = route_live;
-	uint16_t idx[RTE_GRAPH_BURST_SIZE], sidx[RTE_GRAPH_BURST_SIZE];
-	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE], src[RTE_GRAPH_BURST_SIZE];
-	bool spoofed[RTE_GRAPH_BURST_SIZE];
-	uint16_t i, k = 0, ks = 0;
+	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE];
+	uint32_t count[ROUTE_NH_KIND_COUNT] = { 0 };
+	bool check[RTE_GRAPH_BURST_SIZE], spoofed[RTE_GRAPH_BURST_SIZE];
+	unsigned int nb_check = 0;
+	uint16_t i;
 
+	/* Destinations (0, a martian, for what is not IPv4: route_one drops it first). */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
-		struct pr_md *md = pr_md(m);
-		const struct rte_ipv4_hdr *ip;
+		const struct pr_md *md = pr_md(m);
 
-		if (unlikely(md->l3 != PR_L3_IPV4)) {
-			next[i] = pr_drop(md, PR_DROP_ROUTE_NOT_IPV4);
-			continue;
-		}
-		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
-		dst[k] = ip->dst_addr;
-		idx[k++] = i;
-		if (route_rpf[m->port] && !(md->flags & PR_MD_F_ROUTED)) {
-			src[ks] = ip->src_addr;
-			sidx[ks++] = i;
-		}
+		dst[i] = likely(md->l3 == PR_L3_IPV4) ?
+			 rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off)->dst_addr : 0;
+		check[i] = route_rpf[m->port] & (md->l3 == PR_L3_IPV4) &
+			   !(md->flags & PR_MD_F_ROUTED);
+		nb_check += check[i];
 	}
-	if (k > 0)
-		route_lookup_bulk(rt, dst, nh, k);
-	if (likely(ks == 0)) { /* no packet from a pod-facing port */
-		for (i = 0; i < k; i++)
-			next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i], false);
-		return;
+	route_lookup_bulk(rt, dst, nh, n);
+	if (likely(nb_check == 0)) { /* no packet from a pod-facing port */
+		for (i = 0; i < n; i++)
+			next[i] = route_one(rt, objs[i], nh[i], false, count);
+	} else {
+		memset(spoofed, 0, n * sizeof(spoofed[0]));
+		route_check_sources(rt, objs, check, n, spoofed);
+		for (i = 0; i < n; i++)
+			next[i] = route_one(rt, objs[i], nh[i], spoofed[i], count);
 	}
-	memset(spoofed, 0, n * sizeof(spoofed[0]));
-	route_check_sources(rt, objs, sidx, src, ks, spoofed);
-	for (i = 0; i < k; i++)
-		next[idx[i]] = route_one(st, rt, objs[idx[i]], nh[i], spoofed[idx[i]]);
+	for (i = 0; i < ROUTE_NH_KIND_COUNT; i++)
+		st->ctr[route_kind_ctr[i]] += count[i];
 }
 
 static uint16_t
