@@ -134,25 +134,29 @@ decap_udp(struct rte_mbuf *m, struct pr_md *md, const uint8_t *p, uint32_t ip_en
 	return PR_EDGE_NEXT;
 }
 
-/* Decapsulate one packet if it is ours to decapsulate; its edge. */
+/*
+ * Decapsulate one packet if it is ours to decapsulate; its edge. md->tunnel is parse's
+ * classification (parse sends decap only IPv4 tunnel candidates). `known_only` is
+ * overlay.require_known_node, a constant in each of decap_burst()'s two loops.
+ */
 static __rte_always_inline uint16_t
-decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *m)
+decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *m,
+	  const bool known_only)
 {
 	struct pr_md *md = pr_md(m);
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	const struct rte_ipv4_hdr *ip;
-	enum decap_kind kind;
+	enum decap_kind kind = (enum decap_kind)md->tunnel;
 	uint32_t ip_end, inner = 0;
 	uint16_t edge;
 
-	if (md->l3 != PR_L3_IPV4 || (kind = decap_classify(md, p)) == DECAP_NONE)
+	if (unlikely(md->l3 != PR_L3_IPV4 || kind == DECAP_NONE))
 		return PR_EDGE_L3;
 	ip = (const void *)(p + md->l3_off);
 	/* Only what is addressed to us: anything else is transit, for the route stage. */
 	if (nodes == NULL || !tables_ip_in(nodes->local_ips, nodes->nb_local, ip->dst_addr))
 		return PR_EDGE_L3;
-	if (decap_cfg.require_known_node &&
-	    !tables_ip_in(nodes->node_ips, nodes->nb_nodes, ip->src_addr))
+	if (known_only && !tables_ip_in(nodes->node_ips, nodes->nb_nodes, ip->src_addr))
 		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_NODE);
 	/* The kernel would reassemble first; a router at line rate does not (docs/routing). */
 	if (md->flags & PR_MD_F_FRAG)
@@ -205,8 +209,12 @@ decap_burst(struct pr_stats *st, const struct node_table *nodes, void **objs, ui
 {
 	uint16_t i;
 
-	for (i = 0; i < n; i++)
-		next[i] = decap_one(st, nodes, objs[i]);
+	if (decap_cfg.require_known_node)
+		for (i = 0; i < n; i++)
+			next[i] = decap_one(st, nodes, objs[i], true);
+	else
+		for (i = 0; i < n; i++)
+			next[i] = decap_one(st, nodes, objs[i], false);
 }
 
 static uint16_t

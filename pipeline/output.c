@@ -82,17 +82,27 @@ output_room(struct rte_mbuf *m, const struct pr_md *md, uint16_t hl)
 	return (uint8_t *)rte_pktmbuf_prepend(m, hl - md->l3_off);
 }
 
-/* An Ethernet header right before the L3 header (NULL: no headroom for it). */
-static __rte_always_inline struct rte_ether_hdr *
-output_l2(struct rte_mbuf *m, struct pr_md *md)
+/*
+ * An Ethernet header right before the L3 header, to the MAC in the low 48 bits of the
+ * neighbour word w (false: no headroom for it). Two stores: w's eight bytes, then the port's
+ * MAC and type over w's upper two.
+ */
+static __rte_always_inline bool
+output_l2(struct rte_mbuf *m, struct pr_md *md, const struct output_port *op, uint64_t w)
 {
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)output_room(m, md, RTE_ETHER_HDR_LEN);
+	uint8_t *p;
 
-	if (unlikely(eth == NULL))
-		return NULL;
-	md->l3_off = RTE_ETHER_HDR_LEN;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	return eth;
+	if (likely(md->l3_off == RTE_ETHER_HDR_LEN)) {
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+	} else {
+		p = output_room(m, md, RTE_ETHER_HDR_LEN);
+		if (unlikely(p == NULL))
+			return false;
+		md->l3_off = RTE_ETHER_HDR_LEN;
+	}
+	memcpy(p, &w, sizeof(w));
+	memcpy(p + RTE_ETHER_ADDR_LEN, &op->l2_tail, sizeof(op->l2_tail));
+	return true;
 }
 
 /* The address whose MAC the packet needs: a local CIDR's destination, else the next hop's. */
@@ -168,7 +178,6 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 	const struct route_nh *nh = route_nh(rt, md->nh);
 	const struct output_port *op;
 	struct rte_ipv4_hdr *ip;
-	struct rte_ether_hdr *eth;
 	uint32_t id, hash;
 	uint16_t l3;
 	uint64_t w;
@@ -208,11 +217,8 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 	ctx->stats->ctr[nh->ctr]++;
 	switch (nh->encap) {
 	case ROUTE_ENCAP_NONE:
-		eth = output_l2(m, md);
-		if (unlikely(eth == NULL))
+		if (unlikely(!output_l2(m, md, op, w)))
 			return pr_drop(md, PR_DROP_OUTPUT_NO_DESTINATION);
-		eth->src_addr = op->mac;
-		memcpy(&eth->dst_addr, &w, RTE_ETHER_ADDR_LEN);
 		break;
 	case ROUTE_ENCAP_IPIP:
 		if (unlikely(!output_ipip(ctx, m, op, nh, &output_hdrs[md->nh], l3, w)))
@@ -235,11 +241,8 @@ output_burst(struct output_ctx *ctx, void **objs, uint16_t n, uint16_t *next)
 	const struct route_lpm *rt = out_cfg.rt;
 	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		if (likely(i + 1 < n))
-			rte_prefetch0(rte_pktmbuf_mtod((struct rte_mbuf *)objs[i + 1], void *));
+	for (i = 0; i < n; i++) /* the headers are in cache: parse read them */
 		next[i] = output_one(ctx, rt, objs[i]);
-	}
 }
 
 static uint16_t

@@ -32,6 +32,7 @@ enum output_edge {
 /* What output knows of a port; set before the workers start. */
 struct output_port {
 	struct rte_ether_addr mac;
+	uint64_t l2_tail;    /* bytes 6-13 of its Ethernet headers: its MAC, type IPv4 */
 	uint16_t edge;       /* its tx node */
 	uint16_t cksum_mask; /* 0 when the NIC sums outer IPv4 headers, else 0xffff */
 	uint64_t ol_flags;   /* the TX offload flags asking for that */
@@ -56,6 +57,9 @@ struct output_cfg {
 };
 
 extern struct output_cfg out_cfg;
+
+/* A port's MAC, and the Ethernet header bytes made from it (output_port.l2_tail). */
+void output_port_set_mac(struct output_port *op, const struct rte_ether_addr *mac);
 
 /*
  * What a tunnel puts in front of the inner L3 packet, built once per next hop (output_template):

@@ -40,6 +40,16 @@ static const uint16_t output_overhead[ROUTE_ENCAP_COUNT] = {
 
 #define OUTPUT_INNER_DST 50 /* offset of the inner destination MAC in a UDP tunnel template */
 
+void
+output_port_set_mac(struct output_port *op, const struct rte_ether_addr *mac)
+{
+	const rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+
+	op->mac = *mac;
+	memcpy(&op->l2_tail, mac, RTE_ETHER_ADDR_LEN);
+	memcpy((uint8_t *)&op->l2_tail + RTE_ETHER_ADDR_LEN, &type, sizeof(type));
+}
+
 int
 output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 		 struct neigh_table *neigh, uint16_t host_edge)
@@ -74,7 +84,7 @@ output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 		struct output_port *op = &out_cfg.port[pr_ports[i].port_id];
 		bool hw = (pr_ports[i].tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;
 
-		op->mac = pr_ports[i].mac;
+		output_port_set_mac(op, &pr_ports[i].mac);
 		op->mtu = cfg->y->ports[i].mtu;
 		op->cksum_mask = hw ? 0 : 0xffff;
 		op->ol_flags = hw ? RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM : 0;

@@ -249,14 +249,14 @@ parse_one(struct pr_stats *st, struct rte_mbuf *m)
 static __rte_always_inline uint16_t
 parse_edge(struct rte_mbuf *m)
 {
-	const struct pr_md *md = pr_md(m);
+	struct pr_md *md = pr_md(m);
 
 	if (md->l3 == PR_L3_ARP)
 		return PR_EDGE_ARP;
-	if (md->l3 == PR_L3_IPV4 &&
-	    decap_classify(md, rte_pktmbuf_mtod(m, const uint8_t *)) != DECAP_NONE)
-		return PR_EDGE_NEXT;
-	return PR_EDGE_L3;
+	if (md->l3 != PR_L3_IPV4)
+		return PR_EDGE_L3;
+	md->tunnel = decap_classify(md, rte_pktmbuf_mtod(m, const uint8_t *));
+	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
 }
 
 /* What the fast path counted over a burst, added to the worker's counters once. */
@@ -281,8 +281,8 @@ parse_fast_count(struct pr_stats *st, const struct parse_fast_ctr *c)
  * The common case in one pass: untagged IPv4 without options, not a fragment, carrying UDP
  * or TCP, its headers in the first segment. The tests are those of parse_one() for that
  * case, folded together; a packet that fails any of them (or is anything else) goes to
- * parse_one(), which finds the reason. Fills md as parse_one() does and gives the edge as
- * parse_edge() does, or returns UINT16_MAX.
+ * parse_one(), which finds the reason. Fills md as parse_one() and parse_edge() do and gives
+ * the edge as parse_edge() does, or returns UINT16_MAX.
  *
  * The header checksum: a header is good when the ones' complement sum of its 16-bit words is
  * 0xffff, that is when their plain sum is a multiple of 65535 (2^16 = 1 mod 65535; an
@@ -357,7 +357,8 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	md->l4 = ip->next_proto_id;
 	md->flags = 0;
 	/* Port 0 is no tunnel's (decap_configure takes none): TCP takes PR_EDGE_L3. */
-	return decap_tables.udp_kind[dport] != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
+	md->tunnel = decap_tables.udp_kind[dport];
+	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
 }
 
 /* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */

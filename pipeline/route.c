@@ -72,18 +72,19 @@ static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
 	[ROUTE_NH_DEFAULT] = PR_CTR_ROUTE_DEFAULT,
 };
 
-/* One packet: not IPv4, martians, no route and spoofed sources dropped, TTL. Its edge. */
+/*
+ * One packet (ip: its IPv4 header, NULL when it is not IPv4): martians, no route and
+ * spoofed sources dropped, TTL. Its edge.
+ */
 static __rte_always_inline uint16_t
-route_one(const struct route_lpm *rt, struct rte_mbuf *m, uint32_t nh, bool spoofed,
-	  uint32_t *count)
+route_one(const struct route_lpm *rt, struct rte_mbuf *m, struct rte_ipv4_hdr *ip, uint32_t nh,
+	  bool spoofed, uint32_t *count)
 {
 	struct pr_md *md = pr_md(m);
-	struct rte_ipv4_hdr *ip;
 	uint8_t kind;
 
-	if (unlikely(md->l3 != PR_L3_IPV4))
+	if (unlikely(ip == NULL))
 		return pr_drop(md, PR_DROP_ROUTE_NOT_IPV4);
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 	if (unlikely(pr_ipv4_martian(ip->dst_addr) | pr_ipv4_martian(ip->src_addr)))
 		return pr_drop(md, PR_DROP_ROUTE_MARTIAN);
 	if (unlikely(nh == ROUTE_NH_NONE))
@@ -109,31 +110,55 @@ route_one(const struct route_lpm *rt, struct rte_mbuf *m, uint32_t nh, bool spoo
 
 /*
  * Calico's RPF check: a packet from a pod-facing port must come from a pod of this node
- * behind that port (a /32 route of kind LOCAL_POD leaving by that port). Sets spoofed[i]
- * for the packets that fail it, among those route_burst() marked in check[].
+ * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
  */
-static __rte_noinline void
-route_check_sources(const struct route_lpm *rt, void **objs, const bool *check, uint16_t n,
-		    bool *spoofed)
+static __rte_always_inline bool
+route_spoofed(const struct route_lpm *rt, const struct rte_mbuf *m, uint32_t src_nh)
 {
-	uint32_t src[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE];
-	uint16_t idx[RTE_GRAPH_BURST_SIZE];
-	uint16_t i, k = 0;
+	const struct route_nh *h;
 
-	for (i = 0; i < n; i++) {
-		if (!check[i])
+	if (src_nh == ROUTE_NH_NONE)
+		return true;
+	h = route_nh(rt, src_nh);
+	return h->kind != ROUTE_NH_LOCAL_POD || h->port != m->port;
+}
+
+/*
+ * Four packets (k of them real; the rest of the group is looked up as 0.0.0.0 and left
+ * alone): destinations in one vector lookup, and, when one of them came from a pod-facing
+ * port, sources in another.
+ */
+static __rte_always_inline void
+route_x4(const struct route_lpm *rt, void **objs, uint16_t k, uint16_t *next, uint32_t dflt,
+	 uint32_t *count)
+{
+	struct rte_ipv4_hdr *ip[4] = { NULL, NULL, NULL, NULL };
+	uint32_t dst[4] = { 0 }, src[4] = { 0 }, nh[4], snh[4];
+	bool check[4] = { false }, any = false;
+	uint16_t j;
+
+	for (j = 0; j < k; j++) {
+		struct rte_mbuf *m = objs[j];
+		const struct pr_md *md = pr_md(m);
+
+		if (unlikely(md->l3 != PR_L3_IPV4)) /* route_one drops it */
 			continue;
-		src[k] = rte_pktmbuf_mtod_offset((struct rte_mbuf *)objs[i], struct rte_ipv4_hdr *,
-						 pr_md(objs[i])->l3_off)->src_addr;
-		idx[k++] = i;
+		ip[j] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
+		dst[j] = ip[j]->dst_addr;
+		src[j] = ip[j]->src_addr;
+		check[j] = route_rpf[m->port] & !(md->flags & PR_MD_F_ROUTED);
+		any |= check[j];
 	}
-	route_lookup_bulk(rt, src, nh, k);
-	for (i = 0; i < k; i++) {
-		const struct rte_mbuf *m = objs[idx[i]];
-		const struct route_nh *h = nh[i] != ROUTE_NH_NONE ? route_nh(rt, nh[i]) : NULL;
-
-		spoofed[idx[i]] = h == NULL || h->kind != ROUTE_NH_LOCAL_POD || h->port != m->port;
+	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);
+	if (likely(!any)) {
+		for (j = 0; j < k; j++)
+			next[j] = route_one(rt, objs[j], ip[j], nh[j], false, count);
+		return;
 	}
+	route_lookup4(rt, src[0], src[1], src[2], src[3], snh, ROUTE_NH_NONE);
+	for (j = 0; j < k; j++)
+		next[j] = route_one(rt, objs[j], ip[j], nh[j],
+				    check[j] && route_spoofed(rt, objs[j], snh[j]), count);
 }
 
 /* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */
@@ -141,33 +166,14 @@ static __rte_always_inline void
 route_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 {
 	const struct route_lpm *rt = route_live;
-	uint32_t dst[RTE_GRAPH_BURST_SIZE], nh[RTE_GRAPH_BURST_SIZE];
+	const uint32_t dflt = route_default(rt);
 	uint32_t count[ROUTE_NH_KIND_COUNT] = { 0 };
-	bool check[RTE_GRAPH_BURST_SIZE], spoofed[RTE_GRAPH_BURST_SIZE];
-	unsigned int nb_check = 0;
 	uint16_t i;
 
-	/* Destinations (0, a martian, for what is not IPv4: route_one drops it first). */
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = objs[i];
-		const struct pr_md *md = pr_md(m);
-
-		dst[i] = likely(md->l3 == PR_L3_IPV4) ?
-			 rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off)->dst_addr : 0;
-		check[i] = route_rpf[m->port] & (md->l3 == PR_L3_IPV4) &
-			   !(md->flags & PR_MD_F_ROUTED);
-		nb_check += check[i];
-	}
-	route_lookup_bulk(rt, dst, nh, n);
-	if (likely(nb_check == 0)) { /* no packet from a pod-facing port */
-		for (i = 0; i < n; i++)
-			next[i] = route_one(rt, objs[i], nh[i], false, count);
-	} else {
-		memset(spoofed, 0, n * sizeof(spoofed[0]));
-		route_check_sources(rt, objs, check, n, spoofed);
-		for (i = 0; i < n; i++)
-			next[i] = route_one(rt, objs[i], nh[i], spoofed[i], count);
-	}
+	for (i = 0; i + 4 <= n; i += 4)
+		route_x4(rt, &objs[i], 4, &next[i], dflt, count);
+	if (i < n)
+		route_x4(rt, &objs[i], n - i, &next[i], dflt, count);
 	for (i = 0; i < ROUTE_NH_KIND_COUNT; i++)
 		st->ctr[route_kind_ctr[i]] += count[i];
 }

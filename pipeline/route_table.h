@@ -148,22 +148,31 @@ void route_table_free(struct route_lpm *rt);
 
 /* ---- worker side */
 
-/* Four network-order addresses as the host-order vector rte_lpm_lookupx4() takes. */
-static inline xmm_t
-route_load4(const uint32_t *be)
+/*
+ * The next-hop ids of four destinations (network order) into nh[0..3]: the longest matching
+ * prefix's, else `dflt`. The addresses go into the vector from registers (a vector load of
+ * addresses just stored would wait for the stores to drain).
+ */
+static __rte_always_inline void
+route_lookup4(const struct route_lpm *rt, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+	      uint32_t *nh, uint32_t dflt)
 {
 #if defined(RTE_ARCH_X86)
 	const __m128i bswap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
-
-	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)be), bswap);
+	xmm_t v = _mm_shuffle_epi8(_mm_set_epi32((int)d, (int)c, (int)b, (int)a), bswap);
 #else
-	rte_xmm_t v;
-	unsigned int i;
-
-	for (i = 0; i < 4; i++)
-		v.u32[i] = rte_be_to_cpu_32(be[i]);
-	return v.x;
+	rte_xmm_t x = { .u32 = { rte_be_to_cpu_32(a), rte_be_to_cpu_32(b), rte_be_to_cpu_32(c),
+				 rte_be_to_cpu_32(d) } };
+	xmm_t v = x.x;
 #endif
+	rte_lpm_lookupx4(rt->lpm, v, nh, dflt);
+}
+
+/* The default route's id, or ROUTE_NH_NONE: what a lookup that matched nothing gives. */
+static __rte_always_inline uint32_t
+route_default(const struct route_lpm *rt)
+{
+	return __atomic_load_n(&rt->default_nh, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -174,11 +183,12 @@ static inline void
 route_lookup_bulk(const struct route_lpm *rt, const uint32_t *dst_be, uint32_t *nh,
 		  unsigned int n)
 {
-	uint32_t dflt = __atomic_load_n(&rt->default_nh, __ATOMIC_ACQUIRE), hop;
+	uint32_t dflt = route_default(rt), hop;
 	unsigned int i;
 
 	for (i = 0; i + 4 <= n; i += 4)
-		rte_lpm_lookupx4(rt->lpm, route_load4(&dst_be[i]), &nh[i], dflt);
+		route_lookup4(rt, dst_be[i], dst_be[i + 1], dst_be[i + 2], dst_be[i + 3], &nh[i],
+			      dflt);
 	for (; i < n; i++)
 		nh[i] = rte_lpm_lookup(rt->lpm, rte_be_to_cpu_32(dst_be[i]), &hop) == 0 ? hop : dflt;
 }

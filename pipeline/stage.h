@@ -81,6 +81,7 @@ struct pr_md {
 			    * unless PR_MD_F_LATER_FRAG */
 	uint8_t flags;     /* PR_MD_F_* */
 	uint8_t out_port;  /* output -> hold, inject: the port the packet leaves by */
+	uint8_t tunnel;    /* parse -> decap: the tunnel kind (enum decap_kind) of a candidate */
 	uint32_t nh;       /* route: the next-hop id in the route table (pipeline/route_table.h) */
 	uint32_t arg;      /* output -> hold: the next hop to resolve (network order);
 			    * -> icmp, frag: the MTU */

@@ -138,10 +138,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->nb_segs = 1;
 	m->refcnt = 1;
 
-	edge = parse_one(&st, m);
+	parse_burst(&st, (void **)&m, 1, &edge); /* as the parse node: md->tunnel too */
+	if (edge == PR_EDGE_L3) { /* no tunnel candidate: decap never sees it */
+		free(buf);
+		return 0;
+	}
 	if (edge != PR_EDGE_NEXT)
 		fail("the outer headers did not parse", edge, md);
-	edge = decap_one(&st, &nodes, m);
+	edge = decap_one(&st, &nodes, m, decap_cfg.require_known_node);
 	if (edge == PR_EDGE_DROP) {
 		if (md->drop >= PR_DROP_COUNT || (strcmp(pr_drop_stages[md->drop], "decap") != 0 &&
 						  strcmp(pr_drop_stages[md->drop], "parse") != 0))

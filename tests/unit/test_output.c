@@ -110,16 +110,25 @@ static void
 test_l2_rewrite(void **state)
 {
 	static const uint16_t offs[] = { 14, 18, 0 };
+	static const struct rte_ether_addr port_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	static const uint8_t pod_mac[6] = { 0x02, 0, 0, 0, 0x01, 0x0a };
+	struct output_port op;
+	uint64_t w = UINT64_C(0x0001) << 48; /* the pod's MAC, and a flag in the top bytes */
 	unsigned int i;
 
 	(void)state;
+	output_port_set_mac(&op, &port_mac);
+	memcpy(&w, pod_mac, sizeof(pod_mac));
 	for (i = 0; i < RTE_DIM(offs); i++) {
 		struct rte_mbuf *m = make_udp(offs[i], 1000);
 		uint32_t len = m->pkt_len - offs[i];
-		struct rte_ether_hdr *eth = output_l2(m, pr_md(m));
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-		assert_ptr_equal(eth, rte_pktmbuf_mtod(m, void *));
+		assert_true(output_l2(m, pr_md(m), &op, w));
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		assert_int_equal(m->pkt_len, len + 14);
+		assert_memory_equal(&eth->dst_addr, pod_mac, 6);
+		assert_memory_equal(&eth->src_addr, &port_mac, 6);
 		assert_int_equal(eth->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
 		assert_int_equal(pr_md(m)->l3_off, 14);
 		assert_int_equal(((struct rte_ipv4_hdr *)(eth + 1))->version_ihl, RTE_IPV4_VHL_DEF);
