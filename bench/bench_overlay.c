@@ -548,6 +548,11 @@ nodes_make(void)
 	qsort(node, 2, sizeof(node[0]), u32_order);
 	bench_nodes = (struct node_table){ .refcnt = 1, .nb_nodes = 2, .node_ips = node,
 					   .nb_local = 2, .local_ips = local };
+	if (addr_set_build(&bench_nodes.node_set, node, 2) != 0 ||
+	    addr_set_build(&bench_nodes.local_set, local, 2) != 0) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
 	__atomic_store_n(&bench_nodes_live, &bench_nodes, __ATOMIC_RELEASE);
 }
 

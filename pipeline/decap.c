@@ -21,6 +21,7 @@
 #include <rte_udp.h>
 
 #include "decap.h"
+#include "parse.h"
 #include "stage.h"
 #include "pipeline.h"
 #include "tables.h"
@@ -124,7 +125,8 @@ decap_udp(struct rte_mbuf *m, struct pr_md *md, const uint8_t *p, uint32_t ip_en
 			return pr_drop(md, PR_DROP_DECAP_BAD_HEADER);
 		hl = GENEVE_HDR_LEN + (uint32_t)(t[0] & 0x3f) * 4;
 	}
-	vni = (uint32_t)t[4] << 16 | (uint32_t)t[5] << 8 | t[6];
+	memcpy(&vni, t + 4, sizeof(vni)); /* VNI, then a reserved byte */
+	vni = rte_be_to_cpu_32(vni) >> 8;
 	if (!decap_vni_ok(vni))
 		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_VNI);
 	off += hl;
@@ -141,7 +143,7 @@ decap_udp(struct rte_mbuf *m, struct pr_md *md, const uint8_t *p, uint32_t ip_en
  */
 static __rte_always_inline uint16_t
 decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *m,
-	  const bool known_only)
+	  struct parse_fast_ctr *fc, const bool known_only)
 {
 	struct pr_md *md = pr_md(m);
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
@@ -154,9 +156,9 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 		return PR_EDGE_L3;
 	ip = (const void *)(p + md->l3_off);
 	/* Only what is addressed to us: anything else is transit, for the route stage. */
-	if (nodes == NULL || !tables_ip_in(nodes->local_ips, nodes->nb_local, ip->dst_addr))
+	if (!addr_set_has(&nodes->local_set, ip->dst_addr))
 		return PR_EDGE_L3;
-	if (known_only && !tables_ip_in(nodes->node_ips, nodes->nb_nodes, ip->src_addr))
+	if (known_only && !addr_set_has(&nodes->node_set, ip->src_addr))
 		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_NODE);
 	/* The kernel would reassemble first; a router at line rate does not (docs/routing). */
 	if (md->flags & PR_MD_F_FRAG)
@@ -190,6 +192,8 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 		m->packet_type &= ~(uint32_t)RTE_PTYPE_TUNNEL_MASK;
 	else
 		m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	if (likely(parse_fast(m, fc) != UINT16_MAX))
+		return PR_EDGE_L3; /* tunnels do not nest */
 	edge = pr_parse_frame(st, m);
 	if (edge != PR_EDGE_NEXT)
 		return edge;
@@ -207,14 +211,21 @@ static __rte_always_inline void
 decap_burst(struct pr_stats *st, const struct node_table *nodes, void **objs, uint16_t n,
 	    uint16_t *next)
 {
+	struct parse_fast_ctr fc = { 0, 0, 0 };
 	uint16_t i;
 
+	if (unlikely(nodes == NULL)) { /* no table yet: nothing is ours to decapsulate */
+		for (i = 0; i < n; i++)
+			next[i] = PR_EDGE_L3;
+		return;
+	}
 	if (decap_cfg.require_known_node)
 		for (i = 0; i < n; i++)
-			next[i] = decap_one(st, nodes, objs[i], true);
+			next[i] = decap_one(st, nodes, objs[i], &fc, true);
 	else
 		for (i = 0; i < n; i++)
-			next[i] = decap_one(st, nodes, objs[i], false);
+			next[i] = decap_one(st, nodes, objs[i], &fc, false);
+	parse_fast_count(st, &fc);
 }
 
 static uint16_t

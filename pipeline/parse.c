@@ -25,29 +25,17 @@
 #include <rte_sctp.h>
 
 #include "decap.h"
+#include "parse.h"
 #include "pipeline.h"
 #include "stage.h"
 
-/*
- * RFC 1071: the ones' complement sum over a correct header, checksum included, is all ones.
- * The sum can be taken in 32-bit words and folded; a 20-byte header (no options, nearly every
- * packet) is five loads and adds instead of rte_raw_cksum()'s general loop.
- */
+/* RFC 1812 5.2.2: the header checksum, of a header of hl bytes (20 nearly always). */
 static __rte_always_inline bool
 parse_ipv4_cksum_ok(const void *hdr, uint32_t hl)
 {
-	uint32_t w[5];
-	uint64_t sum;
-
-	if (unlikely(hl != sizeof(w)))
-		return rte_raw_cksum(hdr, hl) == 0xffff;
-	memcpy(w, hdr, sizeof(w)); /* the header may sit at any address; this is five movs */
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	if (likely(hl == sizeof(struct rte_ipv4_hdr)))
+		return parse_cksum20_ok(hdr);
+	return rte_raw_cksum(hdr, hl) == 0xffff;
 }
 
 /* A header ending at `end` is not in the first segment: truncated, or just not contiguous. */
@@ -256,108 +244,6 @@ parse_edge(struct rte_mbuf *m)
 	if (md->l3 != PR_L3_IPV4)
 		return PR_EDGE_L3;
 	md->tunnel = decap_classify(md, rte_pktmbuf_mtod(m, const uint8_t *));
-	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
-}
-
-/* What the fast path counted over a burst, added to the worker's counters once. */
-struct parse_fast_ctr {
-	uint32_t n;   /* packets taken: Ethernet, IPv4 */
-	uint32_t udp; /* of them UDP (the others TCP) */
-	uint32_t sw;  /* of them checksummed in software (the others by the NIC) */
-};
-
-static __rte_always_inline void
-parse_fast_count(struct pr_stats *st, const struct parse_fast_ctr *c)
-{
-	st->ctr[PR_CTR_PARSE_ETHERNET] += c->n;
-	st->ctr[PR_CTR_PARSE_IPV4] += c->n;
-	st->ctr[PR_CTR_PARSE_UDP] += c->udp;
-	st->ctr[PR_CTR_PARSE_TCP] += c->n - c->udp;
-	st->ctr[PR_CTR_PARSE_CKSUM_SW] += c->sw;
-	st->ctr[PR_CTR_PARSE_CKSUM_HW] += c->n - c->sw;
-}
-
-/*
- * The common case in one pass: untagged IPv4 without options, not a fragment, carrying UDP
- * or TCP, its headers in the first segment. The tests are those of parse_one() for that
- * case, folded together; a packet that fails any of them (or is anything else) goes to
- * parse_one(), which finds the reason. Fills md as parse_one() and parse_edge() do and gives
- * the edge as parse_edge() does, or returns UINT16_MAX.
- *
- * The header checksum: a header is good when the ones' complement sum of its 16-bit words is
- * 0xffff, that is when their plain sum is a multiple of 65535 (2^16 = 1 mod 65535; an
- * all-zero header, the other multiple, has no version 4). Summed in 32-bit words (two 16-bit
- * words each, the same residue), in either byte order.
- */
-static __rte_always_inline uint16_t
-parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rte_ipv4_hdr *ip = (const void *)(p + RTE_ETHER_HDR_LEN);
-	const uint32_t l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
-	struct pr_md *md = pr_md(m);
-	uint32_t tl;
-	uint64_t ck, sum;
-	uint16_t dport;
-
-	if (unlikely(m->data_len < l4 + sizeof(struct rte_udp_hdr) ||
-		     ((const struct rte_ether_hdr *)p)->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-		     ip->version_ihl != RTE_IPV4_VHL_DEF ||
-		     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))))
-		return UINT16_MAX;
-	tl = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(tl < sizeof(*ip) + sizeof(struct rte_udp_hdr) ||
-		     RTE_ETHER_HDR_LEN + tl > m->pkt_len))
-		return UINT16_MAX;
-	ck = m->packet_type & RTE_PTYPE_TUNNEL_MASK ? RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN :
-	     m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	if (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) {
-		uint64_t a, b;
-		uint32_t e;
-
-		/* 2^64 = 1 mod 65535 too: a carry out of 64 bits comes back in as 1. */
-		memcpy(&a, ip, sizeof(a));
-		memcpy(&b, (const uint8_t *)ip + 8, sizeof(b));
-		memcpy(&e, (const uint8_t *)ip + 16, sizeof(e));
-		sum = a + b;
-		sum += sum < a;
-		sum += e;
-		sum += sum < e;
-		if (unlikely(sum % 0xffff != 0))
-			return UINT16_MAX;
-		c->sw++;
-	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
-		return UINT16_MAX;
-	}
-	if (ip->next_proto_id == IPPROTO_UDP) {
-		const struct rte_udp_hdr *uh = (const void *)(p + l4);
-		uint32_t ul = rte_be_to_cpu_16(uh->dgram_len);
-
-		if (unlikely(ul < sizeof(*uh) || ul > tl - sizeof(*ip)))
-			return UINT16_MAX;
-		dport = rte_be_to_cpu_16(uh->dst_port);
-		c->udp++;
-	} else if (ip->next_proto_id == IPPROTO_TCP) {
-		const struct rte_tcp_hdr *th = (const void *)(p + l4);
-		uint32_t hl;
-
-		if (unlikely(m->data_len < l4 + sizeof(*th)))
-			return UINT16_MAX;
-		hl = (uint32_t)(th->data_off >> 4) * 4;
-		if (unlikely(hl < sizeof(*th) || hl > tl - sizeof(*ip) || l4 + hl > m->data_len))
-			return UINT16_MAX;
-		dport = 0;
-	} else {
-		return UINT16_MAX;
-	}
-	c->n++;
-	md->l3_off = RTE_ETHER_HDR_LEN;
-	md->l4_off = l4;
-	md->l3 = PR_L3_IPV4;
-	md->l4 = ip->next_proto_id;
-	md->flags = 0;
-	/* Port 0 is no tunnel's (decap_configure takes none): TCP takes PR_EDGE_L3. */
-	md->tunnel = decap_tables.udp_kind[dport];
 	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
 }
 

@@ -627,6 +627,8 @@ node_table_put(struct node_table *t)
 		return;
 	free(t->node_ips);
 	free(t->local_ips);
+	addr_set_free(&t->node_set);
+	addr_set_free(&t->local_set);
 	free(t->vteps);
 	free(t);
 }
@@ -688,6 +690,11 @@ node_table_build(const struct tables_builder *b, struct cluster *c)
 		for (j = 0; j < b->cfg->ports[i].nb_addrs; j++)
 			t->local_ips[t->nb_local++] = b->cfg->ports[i].addrs[j].addr;
 	t->nb_local = u32_sort_unique(t->local_ips, t->nb_local);
+	if (addr_set_build(&t->node_set, t->node_ips, t->nb_nodes) != 0 ||
+	    addr_set_build(&t->local_set, t->local_ips, t->nb_local) != 0) {
+		node_table_put(t);
+		return NULL;
+	}
 	return t;
 }
 

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr_set.h"
 #include "cluster.h"
 #include "config.h"
 
@@ -136,28 +137,11 @@ struct node_table {
 	uint32_t *node_ips;  /* every Node's InternalIPs, sorted (network order values) */
 	unsigned int nb_local;
 	uint32_t *local_ips; /* this node's: its Node's InternalIPs and the ports' addresses */
+	struct addr_set node_set;  /* node_ips, for decap */
+	struct addr_set local_set; /* local_ips, for decap */
 	unsigned int nb_vteps;
 	struct node_vtep *vteps; /* the Nodes that publish a VTEP MAC (k8s.h), by name */
 };
-
-/* Whether addr (network order) is in the sorted array v[n]. */
-static inline bool
-tables_ip_in(const uint32_t *v, unsigned int n, uint32_t addr)
-{
-	unsigned int lo = 0, hi = n;
-
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-
-		if (v[mid] == addr)
-			return true;
-		if (v[mid] < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
 
 /* ---- policies */
 

@@ -43,7 +43,7 @@ struct fuzz_pkt {
 
 static uint32_t local_ips[] = { RTE_BE32(0xc6120002) }; /* 198.18.0.2 */
 static uint32_t node_ips[] = { RTE_BE32(0xc6120003) };  /* 198.18.0.3 */
-static const struct node_table nodes = {
+static struct node_table nodes = {
 	.nb_nodes = 1, .node_ips = node_ips, .nb_local = 1, .local_ips = local_ips,
 };
 
@@ -66,7 +66,8 @@ configure(void)
 		.vnis = vnis, .vnis_count = 1, .ipip = true, .require_known_node = true,
 	};
 
-	if (decap_configure(&o) != 0)
+	if (decap_configure(&o) != 0 || addr_set_build(&nodes.node_set, node_ips, 1) != 0 ||
+	    addr_set_build(&nodes.local_set, local_ips, 1) != 0)
 		abort();
 }
 
@@ -105,6 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_pkt p;
 	struct rte_mbuf *m = &p.m;
 	const struct pr_md *md = pr_md(m);
+	struct parse_fast_ctr fc = { 0, 0, 0 };
 	uint16_t hl, len, edge, payload;
 	uint8_t mode, *buf;
 
@@ -145,7 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (edge != PR_EDGE_NEXT)
 		fail("the outer headers did not parse", edge, md);
-	edge = decap_one(&st, &nodes, m, decap_cfg.require_known_node);
+	edge = decap_one(&st, &nodes, m, &fc, decap_cfg.require_known_node);
 	if (edge == PR_EDGE_DROP) {
 		if (md->drop >= PR_DROP_COUNT || (strcmp(pr_drop_stages[md->drop], "decap") != 0 &&
 						  strcmp(pr_drop_stages[md->drop], "parse") != 0))

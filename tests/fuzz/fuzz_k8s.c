@@ -493,7 +493,7 @@ svc_diff(const struct svc_table *a, const struct svc_table *b)
 	return why;
 }
 
-/* tables_ip_in() searches these: sorted by value, without repeats. */
+/* The dumps list these: sorted by value, without repeats. */
 static bool
 ips_sorted(const uint32_t *v, unsigned int n)
 {
@@ -505,11 +505,30 @@ ips_sorted(const uint32_t *v, unsigned int n)
 	return true;
 }
 
+/* decap looks them up in the sets: every address is there, and a set holds no other. */
+static bool
+ips_in_set(const uint32_t *v, unsigned int n, const struct addr_set *s)
+{
+	unsigned int i, members = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != 0 && !addr_set_has(s, v[i]))
+			return false;
+	for (i = 0; i <= s->mask; i++)
+		members += s->slot[i] != 0;
+	for (i = 0; i < n; i++)
+		members -= v[i] != 0;
+	return members == 0;
+}
+
 static const char *
 nodes_diff(const struct node_table *a, const struct node_table *b)
 {
 	if (!ips_sorted(a->node_ips, a->nb_nodes) || !ips_sorted(a->local_ips, a->nb_local))
-		return "node addresses not sorted for lookup";
+		return "node addresses not sorted";
+	if (!ips_in_set(a->node_ips, a->nb_nodes, &a->node_set) ||
+	    !ips_in_set(a->local_ips, a->nb_local, &a->local_set))
+		return "node address sets";
 	if (a->nb_nodes != b->nb_nodes || !SAME_ARRAY(a->node_ips, b->node_ips, a->nb_nodes) ||
 	    a->nb_local != b->nb_local || !SAME_ARRAY(a->local_ips, b->local_ips, a->nb_local))
 		return "node addresses";

@@ -25,8 +25,8 @@ targets=${PR_FUZZ_TARGETS:-parse decap k8s config}
 # The project .c files each target compiles in (no meson library: it is built with gcc).
 declare -A sources=(
 	[parse]="src/counters.c"
-	[decap]="src/counters.c"
-	[k8s]="src/k8s.c src/json_doc.c src/cluster.c src/tables.c src/counters.c"
+	[decap]="src/counters.c src/addr_set.c"
+	[k8s]="src/k8s.c src/json_doc.c src/cluster.c src/tables.c src/addr_set.c src/counters.c"
 	[config]="src/config.c src/redis_conn.c"
 )
 

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * parse's fast path (pipeline/parse.c), inline for the stages that parse a frame themselves
+ * (decap, for the inner frame): the common case in one pass, the rest to parse_one()
+ * through pr_parse_frame().
+ */
+#ifndef PR_PARSE_H
+#define PR_PARSE_H
+
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "counters.h"
+#include "decap.h"
+#include "stage.h"
+
+/*
+ * Whether a 20-byte IPv4 header's checksum is right: the ones' complement sum of its 16-bit
+ * words is 0xffff, that is their plain sum is a multiple of 65535 (2^16 = 1 mod 65535; an
+ * all-zero header, the other multiple, has no version 4). Summed in 64-bit words, in either
+ * byte order; 2^64 = 1 mod 65535 too, so a carry out of 64 bits comes back in as 1.
+ */
+static __rte_always_inline bool
+parse_cksum20_ok(const void *hdr)
+{
+	uint64_t a, b, sum;
+	uint32_t e;
+
+	memcpy(&a, hdr, sizeof(a));
+	memcpy(&b, (const uint8_t *)hdr + 8, sizeof(b));
+	memcpy(&e, (const uint8_t *)hdr + 16, sizeof(e));
+	sum = a + b;
+	sum += sum < a;
+	sum += e;
+	sum += sum < e;
+	return sum % 0xffff == 0;
+}
+
+/* What the fast path counted over a burst, added to the worker's counters once. */
+struct parse_fast_ctr {
+	uint32_t n;   /* packets taken: Ethernet, IPv4 */
+	uint32_t udp; /* of them UDP (the others TCP) */
+	uint32_t sw;  /* of them checksummed in software (the others by the NIC) */
+};
+
+static __rte_always_inline void
+parse_fast_count(struct pr_stats *st, const struct parse_fast_ctr *c)
+{
+	st->ctr[PR_CTR_PARSE_ETHERNET] += c->n;
+	st->ctr[PR_CTR_PARSE_IPV4] += c->n;
+	st->ctr[PR_CTR_PARSE_UDP] += c->udp;
+	st->ctr[PR_CTR_PARSE_TCP] += c->n - c->udp;
+	st->ctr[PR_CTR_PARSE_CKSUM_SW] += c->sw;
+	st->ctr[PR_CTR_PARSE_CKSUM_HW] += c->n - c->sw;
+}
+
+/*
+ * The common case in one pass: untagged IPv4 without options, not a fragment, carrying UDP
+ * or TCP, its headers in the first segment. The tests are those of parse_one() for that
+ * case, folded together; a packet that fails any of them (or is anything else) goes to
+ * parse_one(), which finds the reason. Fills md as parse_one() and parse_edge() do and gives
+ * the edge as parse_edge() does, or returns UINT16_MAX.
+ */
+static __rte_always_inline uint16_t
+parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const void *)(p + RTE_ETHER_HDR_LEN);
+	const uint32_t l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
+	struct pr_md *md = pr_md(m);
+	uint32_t tl;
+	uint64_t ck;
+	uint16_t dport;
+
+	if (unlikely(m->data_len < l4 + sizeof(struct rte_udp_hdr) ||
+		     ((const struct rte_ether_hdr *)p)->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+		     ip->version_ihl != RTE_IPV4_VHL_DEF ||
+		     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))))
+		return UINT16_MAX;
+	tl = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tl < sizeof(*ip) + sizeof(struct rte_udp_hdr) ||
+		     RTE_ETHER_HDR_LEN + tl > m->pkt_len))
+		return UINT16_MAX;
+	ck = m->packet_type & RTE_PTYPE_TUNNEL_MASK ? RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN :
+	     m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) {
+		if (unlikely(!parse_cksum20_ok(ip)))
+			return UINT16_MAX;
+		c->sw++;
+	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
+		return UINT16_MAX;
+	}
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		const struct rte_udp_hdr *uh = (const void *)(p + l4);
+		uint32_t ul = rte_be_to_cpu_16(uh->dgram_len);
+
+		if (unlikely(ul < sizeof(*uh) || ul > tl - sizeof(*ip)))
+			return UINT16_MAX;
+		dport = rte_be_to_cpu_16(uh->dst_port);
+		c->udp++;
+	} else if (ip->next_proto_id == IPPROTO_TCP) {
+		const struct rte_tcp_hdr *th = (const void *)(p + l4);
+		uint32_t hl;
+
+		if (unlikely(m->data_len < l4 + sizeof(*th)))
+			return UINT16_MAX;
+		hl = (uint32_t)(th->data_off >> 4) * 4;
+		if (unlikely(hl < sizeof(*th) || hl > tl - sizeof(*ip) || l4 + hl > m->data_len))
+			return UINT16_MAX;
+		dport = 0;
+	} else {
+		return UINT16_MAX;
+	}
+	c->n++;
+	md->l3_off = RTE_ETHER_HDR_LEN;
+	md->l4_off = l4;
+	md->l3 = PR_L3_IPV4;
+	md->l4 = ip->next_proto_id;
+	md->flags = 0;
+	/* Port 0 is no tunnel's (decap_configure takes none): TCP takes PR_EDGE_L3. */
+	md->tunnel = decap_tables.udp_kind[dport];
+	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
+}
+
+#endif
