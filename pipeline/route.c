@@ -37,7 +37,11 @@ enum route_edge {
  * table behind it changes in place under RCU.
  */
 static const struct route_lpm *route_live;
-static uint8_t route_rpf[RTE_MAX_ETHPORTS]; /* 1: a pod-facing port, whose sources we check */
+/*
+ * PR_MD_F_ROUTED for a pod-facing port, whose sources we check, else 0: a packet's source is
+ * checked when route_rpf[port] & ~flags, that is from such a port and not routed already.
+ */
+static uint8_t route_rpf[RTE_MAX_ETHPORTS];
 
 void
 route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
@@ -46,22 +50,25 @@ route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
 
 	route_live = lpm;
 	for (i = 0; i < pr_nb_ports; i++)
-		route_rpf[pr_ports[i].port_id] = cfg->y->ports[i].role == PR_ROLE_PODS;
+		route_rpf[pr_ports[i].port_id] =
+			cfg->y->ports[i].role == PR_ROLE_PODS ? PR_MD_F_ROUTED : 0;
 }
 
 /*
  * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the 16-bit word holding TTL and protocol:
- * with m' = m - 0x0100, ~m + m' is the constant 0xfeff, so HC' = ~(~HC + 0xfeff), one fold.
- * The ones' complement sum commutes with byte swapping: done in network order, 0xfeff
- * swapped is 0xfffe.
+ * with m' = m - 0x0100, ~m + m' is the constant 0xfeff, and ~(~HC + 0xfeff) is HC + 0x0100
+ * in ones' complement arithmetic, except that eqn. 3 gives 0x0000 where that sum gives
+ * 0xffff (the other zero; test_route checks every value). Done in network order, where
+ * 0x0100 reads 0x0001 (the ones' complement sum commutes with byte swapping).
  */
 static __rte_always_inline void
 route_ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint32_t sum = (uint32_t)(uint16_t)~ip->hdr_checksum + RTE_BE16(0xfeff);
+	uint32_t sum = (uint32_t)ip->hdr_checksum + RTE_BE16(0x0100);
 
+	sum = (sum & 0xffff) + (sum >> 16);
 	ip->time_to_live--;
-	ip->hdr_checksum = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	ip->hdr_checksum = sum == 0xffff ? 0 : (uint16_t)sum;
 }
 
 static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
@@ -146,7 +153,7 @@ route_x4(const struct route_lpm *rt, void **objs, uint16_t k, uint16_t *next, ui
 		ip[j] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
 		dst[j] = ip[j]->dst_addr;
 		src[j] = ip[j]->src_addr;
-		check[j] = route_rpf[m->port] & !(md->flags & PR_MD_F_ROUTED);
+		check[j] = (route_rpf[m->port] & ~md->flags) != 0;
 		any |= check[j];
 	}
 	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);
