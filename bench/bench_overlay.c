@@ -135,12 +135,7 @@ static unsigned long loop_passes[CASE_COUNT + 1];
 static __rte_always_inline uint16_t
 uniform(const uint16_t *next, uint16_t n)
 {
-	uint16_t i;
-
-	for (i = 1; i < n; i++)
-		if (next[i] != next[0])
-			return EDGE_BAD;
-	return next[0];
+	return pr_stage_uniform(next, n) ? next[0] : EDGE_BAD;
 }
 
 static BENCH_FN uint16_t

@@ -85,9 +85,10 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	if (unlikely(tl < sizeof(*ip) + sizeof(struct rte_udp_hdr) ||
 		     RTE_ETHER_HDR_LEN + tl > m->pkt_len))
 		return UINT16_MAX;
-	ck = m->packet_type & RTE_PTYPE_TUNNEL_MASK ? RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN :
-	     m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	if (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) {
+	/* The NIC's verdict, unless it is about an inner header (parse_ipv4() says why). */
+	ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (likely(ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN) ||
+	    (m->packet_type & RTE_PTYPE_TUNNEL_MASK)) {
 		if (unlikely(!parse_cksum20_ok(ip)))
 			return UINT16_MAX;
 		c->sw++;

@@ -185,6 +185,17 @@ pr_drop(struct pr_md *md, enum pr_drop reason)
 	return PR_EDGE_DROP;
 }
 
+/* Whether next[0..n) (n > 0) are all next[0]: an OR over the burst, which vectorises. */
+static __rte_always_inline bool
+pr_stage_uniform(const uint16_t *next, uint16_t n)
+{
+	uint16_t i, diff = 0;
+
+	for (i = 1; i < n; i++)
+		diff |= next[i] ^ next[0];
+	return diff == 0;
+}
+
 /*
  * Hand objs[0..n) on, objs[i] to edge next[i]. objs must be the node's own stream (the
  * process callback's objs and count), so that a uniform burst can be moved without a copy.
@@ -195,17 +206,15 @@ pr_stage_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
 {
 	uint16_t i, start;
 
+
 	if (unlikely(n == 0))
 		return;
-	for (i = 1; i < n; i++)
-		if (next[i] != next[0])
-			break;
-	if (likely(i == n)) {
+	if (likely(pr_stage_uniform(next, n))) {
 		rte_node_next_stream_move(graph, node, next[0]);
 		return;
 	}
 	start = 0;
-	for (; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		if (next[i] == next[start])
 			continue;
 		rte_node_enqueue(graph, node, next[start], &objs[start], i - start);
