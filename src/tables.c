@@ -126,13 +126,15 @@ svc_port_backends(struct svc_port *sp, const struct k8s_service_port *p,
 					v = b;
 				}
 				b = &v[n++];
-				b->addr = ep->addrs[0];
-				b->port = sl->ports[j].port;
-				b->flags = (ep->ready ? SVC_BE_READY : 0) |
-					   (ep->serving ? SVC_BE_SERVING : 0) |
-					   (ep->terminating ? SVC_BE_TERMINATING : 0) |
-					   (ep->node_name && strcmp(ep->node_name, node) == 0 ?
-						    SVC_BE_LOCAL : 0);
+				*b = (struct svc_backend){
+					.addr = ep->addrs[0],
+					.port = sl->ports[j].port,
+					.flags = (ep->ready ? SVC_BE_READY : 0) |
+						 (ep->serving ? SVC_BE_SERVING : 0) |
+						 (ep->terminating ? SVC_BE_TERMINATING : 0) |
+						 (ep->node_name && strcmp(ep->node_name, node) == 0 ?
+							  SVC_BE_LOCAL : 0),
+				};
 				ready += ep->ready;
 				local_ready += ep->ready && (b->flags & SVC_BE_LOCAL);
 			}

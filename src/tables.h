@@ -39,6 +39,7 @@ struct svc_backend {
 	uint32_t addr; /* network order */
 	uint16_t port;
 	uint8_t flags;
+	uint8_t rsvd;  /* 0: no padding, so that backends compare whole (memcmp) */
 };
 
 struct svc_port {

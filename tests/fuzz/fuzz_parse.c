@@ -16,9 +16,12 @@
  *   - one segment is never "not contiguous"; two segments give the one-segment verdict, or
  *     that drop (headers that straddle segments are not parsed in place).
  *
+ *   - the fast path (parse_fast) takes a packet only if parse_one() passes it, and then
+ *     gives the same metadata, the same next stage (parse_edge) and the same counts.
+ *
  * parse.c is included to reach parse_one(). Its node registration refers to pr_stage_init(),
  * which lives with the workers: a stub stands in for it, since no graph is ever made here;
- * its edge choice reads decap's tables (decap.c), defined here empty (no tunnels).
+ * its edge choice reads decap's tables (decap.c), defined here with three tunnels.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +42,17 @@ pr_stage_init(const struct rte_graph *graph, struct rte_node *node)
 	return -ENOTSUP;
 }
 
-struct decap_tables decap_tables;
+struct decap_tables decap_tables; /* tunnel ports: set by tunnels_init() */
+
+/* VXLAN on 4789, Geneve on 6081, IP-in-IP: so that the edge of a tunnel candidate is tested. */
+static void
+tunnels_init(void)
+{
+	decap_tables.proto_kind[IPPROTO_UDP] = DECAP_BY_PORT;
+	decap_tables.proto_kind[IPPROTO_IPIP] = DECAP_IPIP;
+	decap_tables.udp_kind[4789] = DECAP_VXLAN;
+	decap_tables.udp_kind[6081] = DECAP_GENEVE;
+}
 
 /* An mbuf as a mempool lays it out: the mbuf, then the private area (struct pr_md). */
 struct fuzz_pkt {
@@ -153,15 +166,55 @@ check_verdict(const struct verdict *v, uint16_t first)
 		fail("transport header not in the first segment", v);
 }
 
+/*
+ * The fast path took the packet (edge `fast`, metadata md_fast, counts c): it must be what
+ * parse_one() and parse_edge() make of it, counters included.
+ */
+static void
+check_fast(struct fuzz_pkt *p, const struct verdict *v, uint16_t fast,
+	   const struct pr_md *md_fast, const struct parse_fast_ctr *c,
+	   const struct pr_stats *st_one)
+{
+	static const enum pr_ctr counted[] = {
+		PR_CTR_PARSE_ETHERNET, PR_CTR_PARSE_IPV4, PR_CTR_PARSE_UDP, PR_CTR_PARSE_TCP,
+		PR_CTR_PARSE_CKSUM_SW, PR_CTR_PARSE_CKSUM_HW,
+	};
+	static struct pr_stats st_fast;
+	const struct pr_md *md = &v->md;
+	unsigned int i;
+
+	if (v->edge != PR_EDGE_NEXT)
+		fail("the fast path took a packet the parser drops", v);
+	if (md_fast->l3 != md->l3 || md_fast->l4 != md->l4 || md_fast->flags != md->flags ||
+	    md_fast->l3_off != md->l3_off || md_fast->l4_off != md->l4_off)
+		fail("the fast path's metadata differs from the parser's", v);
+	if (parse_edge(&p->m) != fast || pr_md(&p->m)->tunnel != md_fast->tunnel)
+		fail("the fast path chose another next stage", v);
+	memset(&st_fast, 0, sizeof(st_fast));
+	parse_fast_count(&st_fast, c);
+	for (i = 0; i < RTE_DIM(counted); i++)
+		if (st_fast.ctr[counted[i]] != st_one->ctr[counted[i]])
+			fail("the fast path counted otherwise", v);
+}
+
 static struct verdict
 run(struct fuzz_pkt *p)
 {
-	static struct pr_stats st; /* the counters are not checked: the unit tests do that */
+	static struct pr_stats st;
+	struct parse_fast_ctr c = { 0, 0, 0 };
+	struct pr_md md_fast;
 	struct verdict v;
+	uint16_t fast;
 
 	memset(p->priv, MD_POISON, sizeof(p->priv));
+	fast = parse_fast(&p->m, &c);
+	memcpy(&md_fast, pr_md(&p->m), sizeof(md_fast));
+	memset(p->priv, MD_POISON, sizeof(p->priv));
+	memset(&st, 0, sizeof(st));
 	v.edge = parse_one(&st, &p->m);
 	memcpy(&v.md, pr_md(&p->m), sizeof(v.md));
+	if (fast != UINT16_MAX)
+		check_fast(p, &v, fast, &md_fast, &c, &st);
 	return v;
 }
 
@@ -196,6 +249,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > UINT16_MAX) /* data_len is 16 bits: a longer frame does not fit one mbuf */
 		return -1;
+	if (decap_tables.proto_kind[IPPROTO_UDP] == DECAP_NONE)
+		tunnels_init();
 	len = (uint16_t)size;
 
 	/* One segment, under each checksum verdict of the NIC. */

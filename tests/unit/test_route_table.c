@@ -3,12 +3,14 @@
  * The data-path route table: lookups after a sync, syncs that apply only the difference,
  * next-hop sharing and reuse, a full LPM, and the RCU contract: nothing a worker may still
  * read (tbl8 group, next-hop id) is reused before its grace period, checked with a reader
- * thread that holds off its quiescent report, and with one that looks up while routes churn.
+ * thread that holds off its quiescent report, and with one that looks up between every two
+ * changes while routes churn.
  * Needs EAL (rte_lpm lives in DPDK memory): --no-huge, 128 MB, one table at a time.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,13 +111,27 @@ reader_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The reader runs on the other CPUs than this thread's (EAL pinned it to one), so that it
+ * reads while the table changes, not only when the scheduler takes turns; on one CPU, on it.
+ */
 static void
 reader_start(struct fx *fx, uint64_t report_from)
 {
 	struct reader *r = &fx->r;
+	long i, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_attr_t attr;
+	cpu_set_t cpus;
 
+	CPU_ZERO(&cpus);
+	for (i = 0; i < ncpu && i < CPU_SETSIZE; i++)
+		if (ncpu == 1 || i != sched_getcpu())
+			CPU_SET(i, &cpus);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus), 0);
 	r->report_from = report_from;
-	assert_int_equal(pthread_create(&r->th, NULL, reader_main, r), 0);
+	assert_int_equal(pthread_create(&r->th, &attr, reader_main, r), 0);
+	pthread_attr_destroy(&attr);
 	fx->reading = true;
 	while (!__atomic_load_n(&r->online, __ATOMIC_ACQUIRE))
 		;
@@ -848,6 +864,7 @@ test_rcu_lookups_during_churn(void **state)
 {
 	struct fx *fx = *state;
 	struct route_sync_stats st;
+	uint64_t seen;
 	unsigned int i;
 
 	fx->rt = route_table_create("rt_churn", 8, SOCKET_ID_ANY, qsbr);
@@ -859,6 +876,7 @@ test_rcu_lookups_during_churn(void **state)
 	fx->r.via[0] = ip("192.168.0.2");
 	fx->r.via[1] = ip("192.168.0.3");
 	reader_start(fx, 0);
+	seen = __atomic_load_n(&fx->r.lookups, __ATOMIC_RELAXED);
 	for (i = 0; i < 2000; i++) {
 		want_clear(fx);
 		want_add(fx, "10.0.1.0", 24, ROUTE_NH_REMOTE_NODE,
@@ -867,10 +885,13 @@ test_rcu_lookups_during_churn(void **state)
 			want_add(fx, "10.0.1.200", 32, ROUTE_NH_LOCAL_POD, NULL);
 		st = sync_want(fx, 0);
 		assert_int_equal(st.changed, 1);
+		/* A burst of lookups between every two changes: the reads overlap the churn. */
+		while (__atomic_load_n(&fx->r.lookups, __ATOMIC_RELAXED) == seen)
+			sched_yield(); /* (one CPU: the reader's turn) */
+		seen = __atomic_load_n(&fx->r.lookups, __ATOMIC_RELAXED);
 	}
-	while (__atomic_load_n(&fx->r.lookups, __ATOMIC_RELAXED) < 100000)
-		;
 	reader_stop(fx);
+	assert_true(fx->r.lookups >= 2000 * READER_BURST);
 	assert_int_equal(fx->r.bad, 0);
 }
 

@@ -226,6 +226,54 @@ test_json_not_utf8(void **state)
 	assert_int_equal(k8s_parse(text, sizeof(text) - 1, "test", collect, NULL, NULL), -EINVAL);
 }
 
+/*
+ * The address sets decap looks Nodes up in: every member found, from 0 to 5,000 members
+ * (the sets grow by powers of 2), no other address found, duplicates and 0.0.0.0 skipped.
+ */
+static void
+test_addr_set(void **state)
+{
+	static const unsigned int sizes[] = { 0, 1, 2, 3, 100, 5000 };
+	uint32_t *v = malloc(2 * 5000 * sizeof(*v));
+	unsigned int i, k, slots;
+	uint32_t x = 12345;
+
+	(void)state;
+	assert_non_null(v);
+	for (i = 0; i < 2 * 5000; i++) { /* distinct, non-zero: a full-period LCG's outputs */
+		x = x * 1664525u + 1013904223u;
+		v[i] = x | 1;
+	}
+	for (k = 0; k < RTE_DIM(sizes); k++) {
+		unsigned int n = sizes[k];
+		struct addr_set s;
+
+		v[n] = 0; /* skipped */
+		assert_int_equal(addr_set_build(&s, v, n + (n > 0)), 0);
+		slots = s.mask + 1;
+		assert_true(slots >= 4 && slots >= 2 * n && (slots & s.mask) == 0);
+		for (i = 0; i < n; i++)
+			assert_true(addr_set_has(&s, v[i]));
+		for (i = n + 1; i < 2 * 5000; i++)
+			assert_false(addr_set_has(&s, v[i]));
+		assert_false(addr_set_has(&s, 0));
+		addr_set_free(&s);
+		x = x * 1664525u + 1013904223u;
+		v[n] = x | 1;
+	}
+	{ /* duplicates take one slot */
+		struct addr_set s;
+		uint32_t d[] = { 7, 7, 7, 9 };
+
+		assert_int_equal(addr_set_build(&s, d, 4), 0);
+		for (i = 0, slots = 0; i <= s.mask; i++)
+			slots += s.slot[i] != 0;
+		assert_int_equal(slots, 2);
+		addr_set_free(&s);
+	}
+	free(v);
+}
+
 int
 main(void)
 {
@@ -235,6 +283,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_policy_over_pending_pods, setup, teardown),
 		cmocka_unit_test(test_json_not_utf8),
+		cmocka_unit_test(test_addr_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
