@@ -72,7 +72,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	const struct rte_ipv4_hdr *ip = (const void *)(p + RTE_ETHER_HDR_LEN);
 	const uint32_t l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
 	struct pr_md *md = pr_md(m);
-	uint32_t tl;
+	uint32_t tl, sw = 0, udp = 0;
 	uint64_t ck;
 	uint16_t dport;
 
@@ -91,7 +91,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	    (m->packet_type & RTE_PTYPE_TUNNEL_MASK)) {
 		if (unlikely(!parse_cksum20_ok(ip)))
 			return UINT16_MAX;
-		c->sw++;
+		sw = 1;
 	} else if (unlikely(ck == RTE_MBUF_F_RX_IP_CKSUM_BAD)) {
 		return UINT16_MAX;
 	}
@@ -102,7 +102,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 		if (unlikely(ul < sizeof(*uh) || ul > tl - sizeof(*ip)))
 			return UINT16_MAX;
 		dport = rte_be_to_cpu_16(uh->dst_port);
-		c->udp++;
+		udp = 1;
 	} else if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const void *)(p + l4);
 		uint32_t hl;
@@ -116,7 +116,10 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	} else {
 		return UINT16_MAX;
 	}
+	/* Counted only now: a packet declined above is counted by parse_one(). */
 	c->n++;
+	c->sw += sw;
+	c->udp += udp;
 	md->l3_off = RTE_ETHER_HDR_LEN;
 	md->l4_off = l4;
 	md->l3 = PR_L3_IPV4;

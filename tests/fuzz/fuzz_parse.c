@@ -17,7 +17,8 @@
  *     that drop (headers that straddle segments are not parsed in place).
  *
  *   - the fast path (parse_fast) takes a packet only if parse_one() passes it, and then
- *     gives the same metadata, the same next stage (parse_edge) and the same counts.
+ *     gives the same metadata, the same next stage (parse_edge) and the same counts; a
+ *     packet it leaves to parse_one() it does not count.
  *
  * parse.c is included to reach parse_one(). Its node registration refers to pr_stage_init(),
  * which lives with the workers: a stub stands in for it, since no graph is ever made here;
@@ -215,6 +216,8 @@ run(struct fuzz_pkt *p)
 	memcpy(&v.md, pr_md(&p->m), sizeof(v.md));
 	if (fast != UINT16_MAX)
 		check_fast(p, &v, fast, &md_fast, &c, &st);
+	else if (c.n != 0 || c.udp != 0 || c.sw != 0)
+		fail("the fast path counted a packet it left to the parser", &v);
 	return v;
 }
 
