@@ -3,7 +3,7 @@
  * Which packets are tunnels for decap to look at: one table lookup by IP protocol, then one
  * by UDP destination port, both built by decap_configure() from the overlay config. parse
  * uses it to send decap only the candidates (everything else goes straight on to the L3
- * stages), and decap to tell the tunnel kinds apart.
+ * stages) and leaves the kind in md->tunnel, which decap reads.
  */
 #ifndef PR_DECAP_H
 #define PR_DECAP_H

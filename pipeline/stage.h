@@ -206,7 +206,6 @@ pr_stage_dispatch(struct rte_graph *graph, struct rte_node *node, void **objs,
 {
 	uint16_t i, start;
 
-
 	if (unlikely(n == 0))
 		return;
 	if (likely(pr_stage_uniform(next, n))) {
