@@ -38,8 +38,9 @@
  * Usage: bench_overlay [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|parse]
  *   PASSES over the 256 packets of a case per run (default 2000), each pass timed alone;
  *   RUNS runs per case (default 5): a run's figure is its median pass, the median (and the
- *   minimum) of the runs is printed; EXTRA_ROUTES other remote /24s in the table (default
- *   10000; 0 shows the lookup does not grow). Run by hand, never as a test
+ *   minimum) of the runs is printed; EXTRA_ROUTES other remote /24s in the table, each
+ *   another known Node for decap (default 10000; 0 shows that neither the route lookup nor
+ *   decap's Node test grows). Run by hand, never as a test
  *   (docs/benchmarks.md); bench/overlay.sh adds the instruction counts.
  */
 #include <arpa/inet.h>
@@ -530,20 +531,29 @@ routes_make(const struct pr_config *cfg, unsigned int extra, struct neigh_table 
 	return lpm;
 }
 
+/* The known Nodes: ours, node-b, and the `extra` others whose /24s routes_make() added. */
 static void
-nodes_make(void)
+nodes_make(unsigned int extra)
 {
-	static uint32_t local[2], node[2];
+	static uint32_t local[2];
+	uint32_t *node = malloc((extra + 2) * sizeof(*node));
+	unsigned int i;
 
+	if (node == NULL) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(1);
+	}
 	local[0] = ip4(NODE_IP);
 	local[1] = ip4("10.244.1.1");
 	node[0] = ip4(NODE_IP);
 	node[1] = ip4(REMOTE_NODE_IP);
+	for (i = 0; i < extra; i++) /* 172.16.0.1 ...: the other /24s' via */
+		node[2 + i] = rte_cpu_to_be_32(0xac100001u + i);
 	qsort(local, 2, sizeof(local[0]), u32_order);
-	qsort(node, 2, sizeof(node[0]), u32_order);
-	bench_nodes = (struct node_table){ .refcnt = 1, .nb_nodes = 2, .node_ips = node,
+	qsort(node, extra + 2, sizeof(node[0]), u32_order);
+	bench_nodes = (struct node_table){ .refcnt = 1, .nb_nodes = extra + 2, .node_ips = node,
 					   .nb_local = 2, .local_ips = local };
-	if (addr_set_build(&bench_nodes.node_set, node, 2) != 0 ||
+	if (addr_set_build(&bench_nodes.node_set, node, extra + 2) != 0 ||
 	    addr_set_build(&bench_nodes.local_set, local, 2) != 0) {
 		fprintf(stderr, "bench: out of memory\n");
 		exit(1);
@@ -694,7 +704,7 @@ main(int argc, char **argv)
 	lpm = routes_make(cfg, extra, neigh);
 	if (lpm == NULL)
 		return 1;
-	nodes_make();
+	nodes_make(extra);
 	for (i = 0; i < CASE_COUNT; i++)
 		if (case_make(&cases[i], i, mp) != 0) {
 			fprintf(stderr, "bench: cannot make the packets\n");
