@@ -12,7 +12,11 @@
  * Headers must sit in the first segment (they always do with 2 KB mbufs and any real NIC);
  * a packet whose headers straddle segments is dropped as parse_headers_not_contiguous.
  *
- * Edges: PR_EDGE_NEXT, PR_EDGE_DROP. Cost: see docs/benchmarks.md.
+ * The common case (untagged IPv4 without options, not a fragment, UDP or TCP) goes through
+ * parse_fast() (parse.h) first; parse_one() takes the rest and finds any drop's reason.
+ *
+ * Edges: PR_EDGE_DROP; PR_EDGE_ARP (ARP), PR_EDGE_NEXT (a tunnel candidate, to decap, its kind
+ * in md->tunnel), PR_EDGE_L3 (anything else, to route). Cost: see docs/benchmarks.md.
  */
 #include <string.h>
 
