@@ -91,6 +91,29 @@ decap_outer_l4_verdict(const struct rte_mbuf *m)
 }
 
 /*
+ * A header that ends past `lim` (the end of the outer IP packet or of the first segment,
+ * whichever comes first) is dropped: beyond the packet, a bad length; beyond the segment
+ * only, as parse says of any header, not contiguous.
+ */
+static __rte_noinline uint16_t
+decap_short(struct pr_md *md, uint32_t end, uint32_t ip_end)
+{
+	return pr_drop(md, end > ip_end ? PR_DROP_DECAP_BAD_LENGTH : PR_DROP_PARSE_SEGMENTED);
+}
+
+/*
+ * Whether a filled outer UDP checksum is wrong: the NIC's verdict, else summed over the
+ * segments. Out of line: Linux and most senders leave it zero (RFC 7348).
+ */
+static __rte_noinline bool
+decap_udp_cksum_bad(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t l4_off)
+{
+	int hw = decap_outer_l4_verdict(m);
+
+	return hw < 0 || (hw == 0 && rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, l4_off) != 0);
+}
+
+/*
  * The UDP tunnels: the offset of the inner Ethernet frame from the start of data, or a drop.
  * The outer IPv4 header (and its checksum) was checked by parse; a non-zero UDP checksum is
  * verified here (RFC 7348 lets senders leave it zero, as Linux does by default).
@@ -103,36 +126,33 @@ decap_udp(struct rte_mbuf *m, struct pr_md *md, const uint8_t *p, uint32_t ip_en
 	const struct rte_udp_hdr *uh = (const void *)(p + md->l4_off);
 	const uint8_t *t = p + md->l4_off + sizeof(*uh);
 	uint32_t off = md->l4_off + sizeof(*uh), vni, hl;
+	const uint32_t lim = RTE_MIN(ip_end, (uint32_t)m->data_len);
 
-	if (uh->dgram_cksum != 0) {
-		int hw = decap_outer_l4_verdict(m);
-
-		if (hw < 0 || (hw == 0 && rte_ipv4_udptcp_cksum_verify(ip, uh) != 0))
-			return pr_drop(md, PR_DROP_DECAP_BAD_CKSUM);
-	}
+	if (unlikely(uh->dgram_cksum != 0) && decap_udp_cksum_bad(m, ip, md->l4_off))
+		return pr_drop(md, PR_DROP_DECAP_BAD_CKSUM);
+	/* Each kind's header and the inner Ethernet header, before anything of them is read. */
 	if (kind == DECAP_VXLAN) {
-		if (off + VXLAN_HDR_LEN > ip_end)
-			return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
+		hl = VXLAN_HDR_LEN;
+		if (unlikely(off + hl + RTE_ETHER_HDR_LEN > lim))
+			return decap_short(md, off + hl + RTE_ETHER_HDR_LEN, ip_end);
 		if (!(t[0] & VXLAN_FLAG_I))
 			return pr_drop(md, PR_DROP_DECAP_BAD_HEADER);
-		hl = VXLAN_HDR_LEN;
 	} else {
-		if (off + GENEVE_HDR_LEN > ip_end)
-			return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
+		if (unlikely(off + GENEVE_HDR_LEN > lim))
+			return decap_short(md, off + GENEVE_HDR_LEN, ip_end);
 		/* Version 0, Ethernet payload, no critical option we would have to understand. */
 		if ((t[0] >> 6) != 0 || (t[1] & GENEVE_FLAG_C) ||
 		    ((uint16_t)t[2] << 8 | t[3]) != GENEVE_PROTO_ETHER)
 			return pr_drop(md, PR_DROP_DECAP_BAD_HEADER);
 		hl = GENEVE_HDR_LEN + (uint32_t)(t[0] & 0x3f) * 4;
+		if (unlikely(off + hl + RTE_ETHER_HDR_LEN > lim))
+			return decap_short(md, off + hl + RTE_ETHER_HDR_LEN, ip_end);
 	}
 	memcpy(&vni, t + 4, sizeof(vni)); /* VNI, then a reserved byte */
 	vni = rte_be_to_cpu_32(vni) >> 8;
 	if (!decap_vni_ok(vni))
 		return pr_drop(md, PR_DROP_DECAP_UNKNOWN_VNI);
-	off += hl;
-	if (off + RTE_ETHER_HDR_LEN > ip_end)
-		return pr_drop(md, PR_DROP_DECAP_BAD_LENGTH);
-	*inner = off;
+	*inner = off + hl;
 	return PR_EDGE_NEXT;
 }
 

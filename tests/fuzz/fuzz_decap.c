@@ -2,16 +2,18 @@
 /*
  * libFuzzer target of the decap stage: tunnel headers and inner frames are what a remote
  * sender controls. The first input byte picks the tunnel (VXLAN on 4789 or 8472, Geneve,
- * IP-in-IP) and whether the outer UDP checksum is filled; the rest follows valid outer
- * Ethernet, IPv4 (checksum right, from a known node to this node) and UDP headers, so that
- * every input reaches the tunnel parsing. The frame sits in a malloc'd buffer of its exact
- * size behind a headroom, so any read or write outside it is a heap overflow for ASan.
+ * IP-in-IP), whether the outer UDP checksum is filled, and whether the frame comes in two
+ * segments, the first of 42 to 70 bytes (the outer headers through UDP, then the tunnel
+ * header and the inner frame cut anywhere); the rest follows valid outer Ethernet, IPv4
+ * (checksum right, from a known node to this node) and UDP headers, so that every input
+ * reaches the tunnel parsing. Each segment sits in a malloc'd buffer of its exact size (the
+ * first behind a headroom), so any read or write outside them is a heap overflow for ASan.
  *
  * What decap promises the stages after it, checked with abort():
  *   - a drop has a reason of decap's or parse's (the inner frame is parsed by parse);
  *   - a packet it passes on (to arp or the L3 stages) has metadata that holds inside the
  *     data: l3_off, and for IPv4 the transport header, within the first segment; pkt_len is
- *     the data left; ARP and only ARP takes the arp edge.
+ *     the data left (in one segment, its data_len); ARP and only ARP takes the arp edge.
  *
  * parse.c and decap.c are included; the node registrations' callbacks are stubs.
  */
@@ -39,6 +41,7 @@ struct pr_tables *pr_tables_live; /* decap_process reads it; never called here *
 struct fuzz_pkt {
 	struct rte_mbuf m;
 	uint8_t priv[PR_MBUF_PRIV_SIZE];
+	struct rte_mbuf seg2;
 };
 
 static uint32_t local_ips[] = { RTE_BE32(0xc6120002) }; /* 198.18.0.2 */
@@ -107,8 +110,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rte_mbuf *m = &p.m;
 	const struct pr_md *md = pr_md(m);
 	struct parse_fast_ctr fc = { 0, 0, 0 };
-	uint16_t hl, len, edge, payload;
-	uint8_t mode, *buf;
+	uint16_t hl, len, edge, payload, split;
+	uint8_t mode, *buf, *buf2 = NULL;
 
 	if (!configured) {
 		configure();
@@ -133,16 +136,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&p, 0, sizeof(p));
 	memset(p.priv, 0xa5, sizeof(p.priv));
-	m->buf_addr = buf;
-	m->buf_len = (uint16_t)(HEADROOM + len);
 	m->data_off = HEADROOM;
 	m->data_len = m->pkt_len = len;
 	m->nb_segs = 1;
 	m->refcnt = 1;
+	split = OUTER_LEN + ((mode >> 5) & 7) * 4;
+	if ((mode & 0x10) && split < len) { /* two segments: the tail in a buffer of its own */
+		buf2 = malloc(len - split);
+		if (buf2 == NULL)
+			abort();
+		memcpy(buf2, buf + HEADROOM + split, len - split);
+		buf = realloc(buf, HEADROOM + split);
+		if (buf == NULL)
+			abort();
+		p.seg2.buf_addr = buf2;
+		p.seg2.buf_len = p.seg2.data_len = p.seg2.pkt_len = (uint16_t)(len - split);
+		p.seg2.nb_segs = 1;
+		p.seg2.refcnt = 1;
+		m->next = &p.seg2;
+		m->nb_segs = 2;
+		m->data_len = split;
+	}
+	m->buf_addr = buf;
+	m->buf_len = (uint16_t)(HEADROOM + m->data_len);
 
 	parse_burst(&st, (void **)&m, 1, &edge); /* as the parse node: md->tunnel too */
 	if (edge == PR_EDGE_L3) { /* no tunnel candidate: decap never sees it */
 		free(buf);
+		free(buf2);
 		return 0;
 	}
 	if (edge != PR_EDGE_NEXT)
@@ -155,7 +176,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (edge != PR_EDGE_ARP && edge != PR_EDGE_L3)
 			fail("an edge that is neither arp, L3 nor drop", edge, md);
-		if (m->pkt_len != m->data_len || m->data_off < HEADROOM ||
+		if ((m->nb_segs == 1 && m->pkt_len != m->data_len) || m->data_off < HEADROOM ||
 		    (uint32_t)m->data_off + m->data_len > m->buf_len)
 			fail("data outside the buffer", edge, md);
 		if (md->l3_off > m->data_len)
@@ -167,5 +188,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("ARP and the arp edge disagree", edge, md);
 	}
 	free(buf);
+	free(buf2);
 	return 0;
 }
