@@ -6,10 +6,10 @@
  * packet are the noise-free figure (bench/overlay.sh prints both).
  *
  *   decap: VXLAN from a remote node (198.18.0.3 -> 198.18.0.2, VNI 1) -> parse (outer) ->
- *          decap (checks, strip, parse inner) -> arp (passes) -> route (10.244.1.10/32, a
+ *          decap (checks, strip, parse inner) -> route (10.244.1.10/32, a
  *          local pod; TTL decremented) -> output (L2 rewrite to the pod's static MAC);
  *   encap: a local pod's packet (10.244.1.10 -> 10.244.2.x, on the pods port) -> parse ->
- *          decap (passes) -> arp (passes) -> route (10.244.2.0/24, a remote node; TTL
+ *          route, as parse sends it (10.244.2.0/24, a remote node; TTL
  *          decremented; the source checked, Calico's RPF) -> output (VXLAN towards
  *          198.18.0.3, VNI 1, software outer checksum: net_null has no offload);
  *   parse: parse alone over a pod's packets (bench_stages' baseline, on pool mbufs).
@@ -19,8 +19,8 @@
  * neighbour table (neigh_create, static entries), the mbufs (a pktmbuf pool with the
  * router's private area). The stages' .c files are included so that their static per-packet
  * functions are called as their process callbacks call them; the burst loops below mirror
- * parse_process, decap_process, arp_process, route_process and output_process without
- * rte_graph: pr_stage_dispatch() is replaced by its uniformity scan (what it costs on a
+ * parse_process, decap_process, route_process and output_process (arp sees no IP packet) without
+ * rte_graph: pr_stage_dispatch() is replaced by its uniformity test (what it costs on a
  * burst whose packets all take one edge, besides moving the stream: a few stores), and the
  * graph walk itself (per burst, per node) is not counted. Chosen over a real graph (a
  * source node, the stages, a sink for tx) because each stage then stays a function of its
@@ -139,44 +139,25 @@ uniform(const uint16_t *next, uint16_t n)
 	return pr_stage_uniform(next, n) ? next[0] : EDGE_BAD;
 }
 
-static BENCH_FN uint16_t
-stage_parse(void **objs, uint16_t n)
-{
-	uint16_t next[RTE_GRAPH_BURST_SIZE];
+/*
+ * One function per stage, so that callgrind counts each apart: what the stage's process
+ * callback runs (its burst function), then the test its dispatch makes. decap loads the
+ * bench's node table once per burst, as the node loads the snapshot's.
+ */
+#define BENCH_STAGE(name, call)                                   \
+	static BENCH_FN uint16_t name(void **objs, uint16_t n)    \
+	{                                                         \
+		uint16_t next[RTE_GRAPH_BURST_SIZE];              \
+                                                                  \
+		call;                                             \
+		return uniform(next, n);                          \
+	}
 
-	parse_burst(&bench_st, objs, n, next);
-	return uniform(next, n);
-}
-
-/* decap_process with the bench's node table, loaded once per burst as the node does. */
-static BENCH_FN uint16_t
-stage_decap(void **objs, uint16_t n)
-{
-	uint16_t next[RTE_GRAPH_BURST_SIZE];
-
-	decap_burst(&bench_st, __atomic_load_n(&bench_nodes_live, __ATOMIC_ACQUIRE), objs, n, next);
-	return uniform(next, n);
-}
-
-
-/* route_process and output_process without the dispatch: the same functions. */
-static BENCH_FN uint16_t
-stage_route(void **objs, uint16_t n)
-{
-	uint16_t next[RTE_GRAPH_BURST_SIZE];
-
-	route_burst(&bench_st, objs, n, next);
-	return uniform(next, n);
-}
-
-static BENCH_FN uint16_t
-stage_output(void **objs, uint16_t n)
-{
-	uint16_t next[RTE_GRAPH_BURST_SIZE];
-
-	output_burst(&bench_octx, objs, n, next);
-	return uniform(next, n);
-}
+BENCH_STAGE(stage_parse, parse_burst(&bench_st, objs, n, next))
+BENCH_STAGE(stage_decap, decap_burst(&bench_st, __atomic_load_n(&bench_nodes_live,
+								__ATOMIC_ACQUIRE), objs, n, next))
+BENCH_STAGE(stage_route, route_burst(&bench_st, objs, n, next))
+BENCH_STAGE(stage_output, output_burst(&bench_octx, objs, n, next))
 
 /* Put a burst's packets back as they arrived. */
 static BENCH_FN void

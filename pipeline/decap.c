@@ -5,7 +5,8 @@
  * Ethernet payloads) and IP-in-IP (protocol 4, Calico), addressed to one of this node's own
  * addresses and sent from the InternalIP of a known Node (overlay.require_known_node), for a
  * configured VNI. The outer headers go and the inner frame is parsed by the same parser as
- * any frame, so the rest of the pipeline sees it as if it had arrived on a pod-facing port.
+ * any frame, so the rest of the pipeline sees it as a plain frame (still from the port it came
+ * by: route's source check, for pod-facing ports, does not apply to it).
  * An inner frame is not decapsulated again: tunnels do not nest here.
  *
  * Everything else passes untouched. Reads the published node table (known Nodes, own
@@ -26,8 +27,6 @@
 #include "pipeline.h"
 #include "tables.h"
 
-#define DECAP_MAX_PORTS 8
-#define DECAP_MAX_VNIS 64
 #define VXLAN_HDR_LEN 8
 #define VXLAN_FLAG_I 0x08 /* RFC 7348: the VNI is valid */
 #define GENEVE_HDR_LEN 8
@@ -47,16 +46,14 @@ decap_configure(const struct pr_cfg_overlay *o)
 {
 	unsigned int i;
 
-	if (o->vxlan_ports_count > DECAP_MAX_PORTS || o->vnis_count > DECAP_MAX_VNIS)
-		return -EINVAL;
 	memset(&decap_tables, DECAP_NONE, sizeof(decap_tables));
 	decap_tables.proto_kind[IPPROTO_UDP] = DECAP_BY_PORT;
 	decap_tables.proto_kind[IPPROTO_IPIP] = o->ipip ? DECAP_IPIP : DECAP_NONE;
-	for (i = 0; i < o->vxlan_ports_count; i++)
-		decap_tables.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
+	/* Geneve first: a port that is in vxlan_ports too is VXLAN's. */
 	if (o->geneve_port != 0)
 		decap_tables.udp_kind[o->geneve_port] = DECAP_GENEVE;
-	decap_tables.udp_kind[0] = DECAP_NONE; /* parse's fast path gives TCP port 0 */
+	for (i = 0; i < o->vxlan_ports_count; i++)
+		decap_tables.udp_kind[o->vxlan_ports[i]] = DECAP_VXLAN;
 	memset(decap_cfg.vni_ok, o->any_vni ? 0xff : 0, sizeof(decap_cfg.vni_ok));
 	for (i = 0; i < o->vnis_count; i++)
 		decap_cfg.vni_ok[o->vnis[i] / 64] |= UINT64_C(1) << (o->vnis[i] % 64);
@@ -87,7 +84,9 @@ decap_outer_l4_verdict(const struct rte_mbuf *m)
 		       f == RTE_MBUF_F_RX_OUTER_L4_CKSUM_BAD ? -1 : 0;
 	}
 	f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	return f == RTE_MBUF_F_RX_L4_CKSUM_GOOD ? 1 : f == RTE_MBUF_F_RX_L4_CKSUM_BAD ? -1 : 0;
+	/* NONE: the NIC checked the data, the checksum field is not filled (virtio). */
+	return f == RTE_MBUF_F_RX_L4_CKSUM_GOOD || f == RTE_MBUF_F_RX_L4_CKSUM_NONE ? 1 :
+	       f == RTE_MBUF_F_RX_L4_CKSUM_BAD ? -1 : 0;
 }
 
 /*

@@ -9,8 +9,9 @@
  * segment each, so no NIC needs multi-segment TX; the original is freed.
  *
  * The fragments keep the packet's next hop (md->nh), valid for this walk of the graph, and
- * are marked as later fragments so that output's flow hash uses only their addresses: every
- * fragment of a packet takes the same tunnel source port.
+ * are marked as fragments (all but the first as later ones, which have no transport header):
+ * output's flow hash uses only a fragment's addresses, so every fragment of a packet takes
+ * the same tunnel source port.
  *
  * Edges: PR_EDGE_DROP, PR_EDGE_NEXT (output).
  */
@@ -57,8 +58,10 @@ frag_one(struct rte_graph *graph, struct rte_node *node, struct pr_stats *st,
 		*fm = save;
 		fm->l3_off = 0; /* output puts the L2 header in front */
 		fm->l4_off = (uint16_t)((save.l4_off - save.l3_off));
-		fm->flags |= PR_MD_F_FRAG | PR_MD_F_LATER_FRAG | PR_MD_F_ROUTED;
 		fip = rte_pktmbuf_mtod(f[i], struct rte_ipv4_hdr *);
+		fm->flags |= PR_MD_F_FRAG | PR_MD_F_ROUTED |
+			     (fip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK) ?
+			      PR_MD_F_LATER_FRAG : 0);
 		/* rte_ip_frag leaves the fragments' header checksum to the caller. */
 		fip->hdr_checksum = 0;
 		fip->hdr_checksum = rte_ipv4_cksum(fip);

@@ -103,13 +103,9 @@ icmp_build(struct rte_mbuf *m, struct pr_md *md, uint8_t type, uint8_t code, uin
 	rte_pktmbuf_adj(m, md->l3_off);
 	orig = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	dst = orig->src_addr;
-	quote = rte_be_to_cpu_16(orig->total_length);
-	if (quote > m->pkt_len)
-		quote = m->pkt_len;
-	if (quote > ICMP_QUOTE_MAX)
-		quote = ICMP_QUOTE_MAX;
-	if (m->pkt_len > quote)
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - quote));
+	quote = RTE_MIN((uint32_t)rte_be_to_cpu_16(orig->total_length), m->pkt_len);
+	quote = RTE_MIN(quote, (uint32_t)ICMP_QUOTE_MAX);
+	pr_trim_to_l3(m, 0, quote);
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + sizeof(*ic));
 	if (ip == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m,
 						RTE_ETHER_HDR_LEN)) == NULL)

@@ -136,12 +136,12 @@ neigh_new(struct neigh_table *t, uint32_t ip, uint16_t port, uint8_t state, uint
 		return NEIGH_NONE;
 	id = ctl->free_ids[ctl->nb_free - 1];
 	t->e[id] = (struct neigh_entry){ .ip = ip, .port = port };
-	ctl->s[id] = (struct neigh_state_ctl){ .state = state, .changed_ns = now };
 	/* The entry is complete before the hash names it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	rc = rte_hash_add_key_data(t->by_ip, &ip, (void *)(uintptr_t)id);
-	if (rc < 0)
+	if (rc < 0) /* the hash is full: the id stays free, with no state the timers would see */
 		return NEIGH_NONE;
+	ctl->s[id] = (struct neigh_state_ctl){ .state = state, .changed_ns = now };
 	ctl->nb_free--;
 	return id;
 }
@@ -264,7 +264,6 @@ neigh_request(struct neigh_table *t, uint32_t id, bool unicast, struct pr_stats 
 		st->ctr[unicast ? PR_CTR_NEIGH_PROBES : PR_CTR_NEIGH_REQUESTS]++;
 }
 
-/* Held packets go back to the workers' route stage (their TTL was already decremented). */
 /* A packet that waited for a MAC, back to worker w's route stage (its TTL is done). */
 static void
 neigh_reinject(struct neigh_table *t, unsigned int w, struct rte_mbuf *m, struct pr_stats *st)

@@ -80,7 +80,8 @@ output_flow_hash(const struct rte_mbuf *m, const struct pr_md *md,
 {
 	uint32_t h = output_crc(ip->src_addr, ip->dst_addr), ports = 0;
 
-	if (output_has_ports[md->l4] && !(md->flags & PR_MD_F_LATER_FRAG))
+	/* Every fragment of a packet alike (the first has ports, the others not): none. */
+	if (output_has_ports[md->l4] && !(md->flags & PR_MD_F_FRAG))
 		memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off),
 		       sizeof(ports));
 	return output_crc(ports ^ ip->next_proto_id, h);
@@ -229,7 +230,6 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 	}
 	op = &out_cfg.port[nh->port];
 	pr_trim_to_l3(m, md->l3_off, l3); /* Ethernet padding does not travel on */
-	ctx->stats->ctr[nh->ctr]++;
 	switch (nh->encap) {
 	case ROUTE_ENCAP_NONE:
 		if (unlikely(!output_l2(m, md, op, w)))
@@ -246,6 +246,7 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 			return pr_drop(md, PR_DROP_OUTPUT_NO_DESTINATION);
 		break;
 	}
+	ctx->stats->ctr[nh->ctr]++; /* what left, not what was dropped above */
 	return op->edge;
 }
 

@@ -72,6 +72,10 @@ struct output_hdr {
 	uint8_t b[64];
 } __rte_cache_aligned;
 
-extern struct output_hdr *output_hdrs; /* by next-hop id; written before the id is published */
+/*
+ * By next-hop id; written before the id is published, and rewritten in place when a Node's
+ * VTEP MAC changes (output_set_vteps: one 6-byte field, at worst one packet's inner MAC torn).
+ */
+extern struct output_hdr *output_hdrs;
 
 #endif

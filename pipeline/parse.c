@@ -7,7 +7,8 @@
  * stage that knows what to do with them decides.
  *
  * RFC 1812 5.2.2: a router verifies the IPv4 header checksum; the NIC's verdict is used when
- * it gives one (RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD), software otherwise.
+ * it gives one (GOOD or NONE: checked; BAD), software otherwise, and for packets the NIC saw
+ * as tunnels (their flags are the inner header's).
  *
  * Headers must sit in the first segment (they always do with 2 KB mbufs and any real NIC);
  * a packet whose headers straddle segments is dropped as parse_headers_not_contiguous.
@@ -293,15 +294,12 @@ static struct rte_node_register parse_node = {
 };
 RTE_NODE_REGISTER(parse_node);
 
-/* The same for an inner frame, from decap (one parser for outer and inner headers). */
+/*
+ * The same for an inner frame, from decap (one parser for outer and inner headers), once
+ * decap's inline parse_fast() has declined it.
+ */
 uint16_t
 pr_parse_frame(struct pr_stats *st, struct rte_mbuf *m)
 {
-	struct parse_fast_ctr c = { 0, 0, 0 };
-
-	if (parse_fast(m, &c) != UINT16_MAX) {
-		parse_fast_count(st, &c);
-		return PR_EDGE_NEXT;
-	}
 	return parse_one(st, m);
 }

@@ -74,7 +74,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	struct pr_md *md = pr_md(m);
 	uint32_t tl, sw = 0, udp = 0;
 	uint64_t ck;
-	uint16_t dport;
+	uint8_t tunnel;
 
 	if (unlikely(m->data_len < l4 + sizeof(struct rte_udp_hdr) ||
 		     ((const struct rte_ether_hdr *)p)->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
@@ -101,7 +101,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 
 		if (unlikely(ul < sizeof(*uh) || ul > tl - sizeof(*ip)))
 			return UINT16_MAX;
-		dport = rte_be_to_cpu_16(uh->dst_port);
+		tunnel = decap_tables.udp_kind[rte_be_to_cpu_16(uh->dst_port)];
 		udp = 1;
 	} else if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const void *)(p + l4);
@@ -112,7 +112,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 		hl = (uint32_t)(th->data_off >> 4) * 4;
 		if (unlikely(hl < sizeof(*th) || hl > tl - sizeof(*ip) || l4 + hl > m->data_len))
 			return UINT16_MAX;
-		dport = 0;
+		tunnel = DECAP_NONE;
 	} else {
 		return UINT16_MAX;
 	}
@@ -125,8 +125,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	md->l3 = PR_L3_IPV4;
 	md->l4 = ip->next_proto_id;
 	md->flags = 0;
-	/* Port 0 is no tunnel's (decap_configure takes none): TCP takes PR_EDGE_L3. */
-	md->tunnel = decap_tables.udp_kind[dport];
+	md->tunnel = tunnel;
 	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
 }
 

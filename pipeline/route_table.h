@@ -11,7 +11,8 @@
  * recycles its tbl8 groups (rte_lpm_rcu_qsbr_add, defer-queue mode). One writer: the control
  * core; it must not be registered as a reader of the qsbr variable it gives.
  *
- * Workers: route_lookup_bulk() over a burst, then route_nh() for what an id means. No lock,
+ * Workers: route_lookup4() (four at a time; route_lookup_bulk() over an array, for tests and
+ * tools), then route_nh() for what an id means. No lock,
  * no write. A worker must be online on the qsbr variable while it holds ids or reads the LPM,
  * and report its quiescent state between bursts (src/worker.c does, once per graph walk).
  */

@@ -11,7 +11,8 @@
  * the following stage when it builds the graphs. A drop records its reason in md->drop;
  * the drop node counts reasons per worker and frees the mbufs.
  *
- * Nothing here assumes IPv4: l3 says what the network header is and where it starts.
+ * The stage interface assumes no IPv4: l3 says what the network header is and where it
+ * starts (the IPv4 helpers below are for the stages that look into IPv4).
  */
 #ifndef PR_STAGE_H
 #define PR_STAGE_H
@@ -59,8 +60,7 @@ enum pr_l3 {
 
 #define PR_MD_F_VLAN 0x01 /* one 802.1Q tag; vlan_tci holds it */
 #define PR_MD_F_FRAG 0x02 /* IP fragment; l4 headers are present only in the first one */
-#define PR_MD_F_LATER_FRAG 0x04 /* no l4 header at l4_off (a non-first fragment, or a
-				  * fragment podrouter made, whose l4 header it does not read) */
+#define PR_MD_F_LATER_FRAG 0x04 /* a non-first fragment: no l4 header at l4_off */
 /* Made by the router (an ICMP error, an ARP request): never answered with an ICMP error. */
 #define PR_MD_F_LOCAL 0x08
 #define PR_MD_F_TX_DIRECT 0x10 /* inject: straight to the tx node of out_port */
@@ -70,7 +70,7 @@ enum pr_l3 {
  */
 #define PR_MD_F_ROUTED 0x20
 
-/* Per-packet metadata, in the mbuf private area; written by parse, read by later stages. */
+/* Per-packet metadata, in the mbuf private area; filled by parse, added to by later stages. */
 struct pr_md {
 	uint16_t l3_off;   /* offset of the network header from the start of data */
 	uint16_t l4_off;   /* offset of the transport header (valid when l4 != 0) */
@@ -145,7 +145,10 @@ uint16_t pr_stage_txq_for_graph(const struct rte_graph *graph);
 /* Node init callback shared by the stages: binds the node to its worker's counters. */
 int pr_stage_init(const struct rte_graph *graph, struct rte_node *node);
 
-/* Parse a frame into its metadata (pipeline/parse.c); PR_EDGE_NEXT or PR_EDGE_DROP. */
+/*
+ * Parse a frame into its metadata (pipeline/parse.c: parse_one, the full parser, for what
+ * parse_fast() in parse.h declined); PR_EDGE_NEXT or PR_EDGE_DROP.
+ */
 uint16_t pr_parse_frame(struct pr_stats *st, struct rte_mbuf *m);
 
 /* A 32-bit sum of 16-bit words folded to 16 bits (ones' complement, not inverted). */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Set up, build with AddressSanitizer and UndefinedBehaviorSanitizer, run every test suite
-# (unit, config, pcap), and end with "N passed, N failed".
+# (unit, config, pcap, cluster, fuzz), and end with "N passed, N failed".
 #   test.sh [meson test options...]   e.g. test.sh --suite unit
 set -uo pipefail
 cd "$(dirname "$0")/.."

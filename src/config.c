@@ -703,11 +703,15 @@ check_neighbours(struct check *c, struct pr_config *cfg)
 			check_fail(c, key, "'%s' is not an IPv4 address", y->ip);
 			ok = false;
 		}
-		for (j = 0; ok && j < cfg->nb_statics; j++)
-			if (cfg->statics[j].ip == in.s_addr) {
+		for (j = 0; ok && j < i; j++) { /* j: the list's own index, bad entries counted */
+			struct in_addr other;
+
+			if (inet_pton(AF_INET, n->statics[j].ip, &other) == 1 &&
+			    other.s_addr == in.s_addr) {
 				check_fail(c, key, "%s is also neighbours.static[%u]", y->ip, j);
 				ok = false;
 			}
+		}
 		snprintf(key, sizeof(key), "neighbours.static[%u].mac", i);
 		if (rte_ether_unformat_addr(y->mac, &e->mac) != 0 ||
 		    !rte_is_valid_assigned_ether_addr(&e->mac)) {

@@ -509,6 +509,23 @@ err:
 
 static unsigned int u32_sort_unique(uint32_t *v, unsigned int n);
 
+#define TABLES_LOCAL_MAX (32 + PR_MAX_PORTS * PR_MAX_ADDRS)
+
+/*
+ * Every address of this node (tables_node_ips(), and every port's), sorted, without repeats:
+ * the host path's /32s and decap's own addresses. ips holds TABLES_LOCAL_MAX.
+ */
+static unsigned int
+tables_local_ips(const struct tables_builder *b, const struct cluster *c, uint32_t *ips)
+{
+	unsigned int n = tables_node_ips(b, c, ips, 32), i, j;
+
+	for (i = 0; i < b->cfg->nb_ports; i++)
+		for (j = 0; j < b->cfg->ports[i].nb_addrs && n < TABLES_LOCAL_MAX; j++)
+			ips[n++] = b->cfg->ports[i].addrs[j].addr;
+	return u32_sort_unique(ips, n);
+}
+
 static void
 route_table_put(struct route_table *t)
 {
@@ -561,7 +578,7 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 	struct route_table *t = calloc(1, sizeof(*t));
 	const char *me = b->cfg->y->node_name;
 	unsigned int i, j, n, cap = 0, node_ips_n;
-	uint32_t node_ips[32 + PR_MAX_PORTS * PR_MAX_ADDRS];
+	uint32_t node_ips[TABLES_LOCAL_MAX];
 	int rc = 0;
 
 	if (t == NULL)
@@ -600,10 +617,7 @@ route_table_build(const struct tables_builder *b, struct cluster *c)
 		}
 	}
 	/* This node's own addresses (its Node's InternalIPs, the ports'): the host path. */
-	for (i = 0; i < b->cfg->nb_ports; i++)
-		for (j = 0; j < b->cfg->ports[i].nb_addrs && node_ips_n < RTE_DIM(node_ips); j++)
-			node_ips[node_ips_n++] = b->cfg->ports[i].addrs[j].addr;
-	node_ips_n = u32_sort_unique(node_ips, node_ips_n);
+	node_ips_n = tables_local_ips(b, c, node_ips);
 	for (i = 0; i < node_ips_n && rc == 0; i++)
 		rc = route_add(t, &cap, node_ips[i], 32, ROUTE_HOST, 0, me);
 	/* Everything else: the gateway (config.c allows one). */
@@ -670,8 +684,8 @@ node_table_build(const struct tables_builder *b, struct cluster *c)
 	for (i = 0; i < n; i++)
 		total += v[i]->node.nb_internal_ips;
 	t->node_ips = malloc((total + 1) * sizeof(uint32_t));
-	t->local_ips = malloc((32 + PR_MAX_PORTS * PR_MAX_ADDRS) * sizeof(uint32_t));
-	t->vteps = malloc((n + 1) * sizeof(*t->vteps));
+	t->local_ips = malloc(TABLES_LOCAL_MAX * sizeof(uint32_t));
+	t->vteps = calloc(n + 1, sizeof(*t->vteps)); /* padding zeroed: compared whole */
 	if (t->node_ips == NULL || t->local_ips == NULL || t->vteps == NULL) {
 		node_table_put(t);
 		return NULL;
@@ -687,11 +701,7 @@ node_table_build(const struct tables_builder *b, struct cluster *c)
 		}
 	}
 	t->nb_nodes = u32_sort_unique(t->node_ips, t->nb_nodes);
-	t->nb_local = tables_node_ips(b, c, t->local_ips, 32);
-	for (i = 0; i < b->cfg->nb_ports; i++)
-		for (j = 0; j < b->cfg->ports[i].nb_addrs; j++)
-			t->local_ips[t->nb_local++] = b->cfg->ports[i].addrs[j].addr;
-	t->nb_local = u32_sort_unique(t->local_ips, t->nb_local);
+	t->nb_local = tables_local_ips(b, c, t->local_ips);
 	if (addr_set_build(&t->node_set, t->node_ips, t->nb_nodes) != 0 ||
 	    addr_set_build(&t->local_set, t->local_ips, t->nb_local) != 0) {
 		node_table_put(t);

@@ -115,7 +115,7 @@ struct route {
 	uint8_t kind;    /* enum route_kind */
 	uint32_t via;    /* the node's InternalIP (REMOTE_NODE), the pod's IP (LOCAL_POD),
 			  * the gateway (DEFAULT); 0 otherwise */
-	char *owner;     /* node name, or NAMESPACE/NAME of the pod */
+	char *owner;     /* node name, NAMESPACE/NAME of the pod, or (DEFAULT) the port's name */
 };
 
 struct route_table {
@@ -141,7 +141,7 @@ struct node_table {
 	struct addr_set node_set;  /* node_ips, for decap */
 	struct addr_set local_set; /* local_ips, for decap */
 	unsigned int nb_vteps;
-	struct node_vtep *vteps; /* the Nodes that publish a VTEP MAC (k8s.h), by name */
+	struct node_vtep *vteps; /* the Nodes that publish a VTEP MAC (k8s.h), in Node name order */
 };
 
 /* ---- policies */

@@ -161,13 +161,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m->buf_len = (uint16_t)(HEADROOM + m->data_len);
 
 	parse_burst(&st, (void **)&m, 1, &edge); /* as the parse node: md->tunnel too */
-	if (edge == PR_EDGE_L3) { /* no tunnel candidate: decap never sees it */
-		free(buf);
-		free(buf2);
-		return 0;
-	}
-	if (edge != PR_EDGE_NEXT)
-		fail("the outer headers did not parse", edge, md);
+	if (edge != PR_EDGE_NEXT) /* every frame here is a tunnel candidate for decap */
+		fail("the outer headers did not parse as a tunnel", edge, md);
 	edge = decap_one(&st, &nodes, m, &fc, decap_cfg.require_known_node);
 	if (edge == PR_EDGE_DROP) {
 		if (md->drop >= PR_DROP_COUNT || (strcmp(pr_drop_stages[md->drop], "decap") != 0 &&
@@ -176,7 +171,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (edge != PR_EDGE_ARP && edge != PR_EDGE_L3)
 			fail("an edge that is neither arp, L3 nor drop", edge, md);
-		if ((m->nb_segs == 1 && m->pkt_len != m->data_len) || m->data_off < HEADROOM ||
+		if (m->pkt_len != m->data_len + (m->nb_segs > 1 ? p.seg2.data_len : 0) ||
+		    m->data_off < HEADROOM ||
 		    (uint32_t)m->data_off + m->data_len > m->buf_len)
 			fail("data outside the buffer", edge, md);
 		if (md->l3_off > m->data_len)

@@ -163,7 +163,9 @@ node_same(const struct k8s_node *a, const struct k8s_node *b)
 	return a->nb_pod_cidrs == b->nb_pod_cidrs &&
 	       cidrs_same(a->pod_cidrs, b->pod_cidrs, a->nb_pod_cidrs) &&
 	       a->nb_internal_ips == b->nb_internal_ips &&
-	       SAME_ARRAY(a->internal_ips, b->internal_ips, a->nb_internal_ips);
+	       SAME_ARRAY(a->internal_ips, b->internal_ips, a->nb_internal_ips) &&
+	       a->has_vtep_mac == b->has_vtep_mac &&
+	       (!a->has_vtep_mac || memcmp(a->vtep_mac, b->vtep_mac, sizeof(a->vtep_mac)) == 0);
 }
 
 static bool
@@ -524,6 +526,8 @@ ips_in_set(const uint32_t *v, unsigned int n, const struct addr_set *s)
 static const char *
 nodes_diff(const struct node_table *a, const struct node_table *b)
 {
+	unsigned int i;
+
 	if (!ips_sorted(a->node_ips, a->nb_nodes) || !ips_sorted(a->local_ips, a->nb_local))
 		return "node addresses not sorted";
 	if (!ips_in_set(a->node_ips, a->nb_nodes, &a->node_set) ||
@@ -532,6 +536,12 @@ nodes_diff(const struct node_table *a, const struct node_table *b)
 	if (a->nb_nodes != b->nb_nodes || !SAME_ARRAY(a->node_ips, b->node_ips, a->nb_nodes) ||
 	    a->nb_local != b->nb_local || !SAME_ARRAY(a->local_ips, b->local_ips, a->nb_local))
 		return "node addresses";
+	if (a->nb_vteps != b->nb_vteps)
+		return "node VTEPs";
+	for (i = 0; i < a->nb_vteps; i++)
+		if (a->vteps[i].ip != b->vteps[i].ip ||
+		    memcmp(a->vteps[i].mac, b->vteps[i].mac, sizeof(a->vteps[i].mac)) != 0)
+			return "node VTEPs";
 	return NULL;
 }
 

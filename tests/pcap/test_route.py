@@ -3,8 +3,9 @@
 """The route stage on the real binary: each destination gets its next hop from the cluster
 state (a pod of this node, this node's pod CIDR, another node's pod CIDR, the router itself),
 packets for the router go out the host port untouched (TTL kept), TTL 1 is dropped, and a
-destination without a route is dropped. Until neighbours land, forwarded packets end at
-output as output_no_neighbour; the counters are checked exactly."""
+destination without a route, and martians, are dropped. No neighbour answers here: forwarded
+packets are held at output while the router asks (one ARP request per next hop, seen in
+/podrouter/neighbours as incomplete); the counters are checked exactly."""
 import os
 import sys
 import tempfile

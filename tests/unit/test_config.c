@@ -291,6 +291,12 @@ test_routing_keys(void **state)
 		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:05', port: pods}\n"
 		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:06', port: pods}\n", 17,
 		     "neighbours.static[1].ip", "also neighbours.static[0]");
+	/* The entry named is the list's own, a bad entry before it counted. */
+	expect_error(HEAD PORTS2 WORKER1 "neighbours:\n  static:\n"
+		     "    - {ip: nope, mac: '02:00:00:00:00:04', port: pods}\n"
+		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:05', port: pods}\n"
+		     "    - {ip: 10.244.1.5, mac: '02:00:00:00:00:06', port: pods}\n", 18,
+		     "neighbours.static[2].ip", "10.244.1.5 is also neighbours.static[1]");
 	expect_error(HEAD PORTS2 WORKER1 "neighbours: {retransmit_ms: 1}\n", 14,
 		     "neighbours.retransmit_ms", "out of range");
 	expect_error(HEAD PORTS2 WORKER1 "overlay: {encap: gre}\n", 14, "overlay.encap", "");
