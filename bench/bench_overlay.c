@@ -35,7 +35,7 @@
  * checksums, edges) before anything is timed; every timed burst is checked to have taken
  * the expected edges. Any failure: exit status 1.
  *
- * Usage: bench_overlay [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|parse]
+ * Usage: bench_overlay [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|route|parse] [-S]
  *   PASSES over the 256 packets of a case per run (default 2000), each pass timed alone;
  *   RUNS runs per case (default 5): a run's figure is its median pass, the median (and the
  *   minimum) of the runs is printed; EXTRA_ROUTES other remote /24s in the table, each
@@ -68,6 +68,7 @@
 #include "../pipeline/decap.c"
 #include "../pipeline/arp.c"
 #include "../pipeline/route.c"
+#include "../pipeline/fast.c"
 #include "../pipeline/output.c"
 #include "../pipeline/output_adj.c"
 
@@ -107,11 +108,12 @@ static const char bench_yaml[] =
 enum bench_case_id {
 	CASE_DECAP,
 	CASE_ENCAP,
+	CASE_ROUTE,
 	CASE_PARSE,
 	CASE_COUNT,
 };
 
-static const char *const case_name[CASE_COUNT] = { "decap", "encap", "parse" };
+static const char *const case_name[CASE_COUNT] = { "decap", "encap", "route", "parse" };
 
 struct bench_case {
 	struct rte_mbuf *m[NB_PKTS];
@@ -119,14 +121,17 @@ struct bench_case {
 	uint16_t len;
 	uint16_t port;     /* the ethdev port it arrives on */
 	uint16_t out_edge; /* output's edge for it: the tx node of the port it leaves by */
+	uint16_t fast_edge; /* fast's edge to that tx node */
 };
 
 static struct pr_stats bench_st;
 static struct output_ctx bench_octx = { .stats = &bench_st };
+static struct output_ctx bench_fctx = { .stats = &bench_st, .ip_id = 0x8000 };
 static struct node_table bench_nodes;
 static const struct node_table *bench_nodes_live; /* as pr_tables_live->nodes */
 static struct bench_case cases[CASE_COUNT];
 static uint64_t bench_bad; /* bursts that did not take the expected edges */
+static bool bench_no_fast; /* -S: the stages alone, as without fast (the graph before it) */
 /* Passes each loop made, the check and the warm-up included: what callgrind counted over. */
 static unsigned long loop_passes[CASE_COUNT + 1];
 
@@ -153,6 +158,7 @@ uniform(const uint16_t *next, uint16_t n)
 		return uniform(next, n);                          \
 	}
 
+BENCH_STAGE(stage_fast, fast_burst(&bench_fctx, objs, n, next))
 BENCH_STAGE(stage_parse, parse_burst(&bench_st, objs, n, next))
 BENCH_STAGE(stage_decap, decap_burst(&bench_st, __atomic_load_n(&bench_nodes_live,
 								__ATOMIC_ACQUIRE), objs, n, next))
@@ -176,17 +182,28 @@ restore_burst(struct bench_case *c, unsigned int b)
 	}
 }
 
-/* The graph's path from rx to tx for one burst: parse, decap, arp, route, output. */
+/*
+ * The graph's path from rx to tx for one burst: fast, which sends the rest on to parse,
+ * decap, route or output (here: tunnels to decap); with -S, parse, decap, arp, route, output.
+ */
 static __rte_always_inline void
 path_burst(struct bench_case *c, unsigned int b)
 {
 	void **objs = (void **)&c->m[b * BURST];
 	unsigned int bad;
+	uint16_t e;
 
-	uint16_t e = stage_parse(objs, BURST);
-
+	if (!bench_no_fast) {
+		e = stage_fast(objs, BURST);
+		if (e == c->fast_edge)
+			return;
+		bad = e != FAST_EDGE_DECAP;
+		e = PR_EDGE_NEXT; /* parsed by fast: a tunnel, for decap */
+	} else {
+		e = stage_parse(objs, BURST);
+		bad = e != PR_EDGE_NEXT && e != PR_EDGE_L3;
+	}
 	/* As the graph goes: tunnels through decap, the rest straight to route (arp: ARP only). */
-	bad = e != PR_EDGE_NEXT && e != PR_EDGE_L3;
 	if (e == PR_EDGE_NEXT)
 		bad |= stage_decap(objs, BURST) != PR_EDGE_L3;
 	bad |= stage_route(objs, BURST) != PR_EDGE_NEXT;
@@ -232,6 +249,12 @@ static BENCH_FN void
 loop_encap(unsigned int passes)
 {
 	loop(CASE_ENCAP, LOOP_PATH, passes);
+}
+
+static BENCH_FN void
+loop_route(unsigned int passes)
+{
+	loop(CASE_ROUTE, LOOP_PATH, passes);
 }
 
 static BENCH_FN void
@@ -335,11 +358,19 @@ case_make(struct bench_case *c, enum bench_case_id id, struct rte_mempool *mp)
 	unsigned int i;
 
 	memset(c->tpl, 0, sizeof(c->tpl));
-	c->port = pr_ports[id == CASE_DECAP ? 0 : 1].port_id;
-	c->out_edge = (uint16_t)output_port_edge(pr_ports[id == CASE_DECAP ? 1 : 0].port_id);
+	/* In by the uplink and out to the pod (decap, route), or the other way. */
+	unsigned int in = id == CASE_DECAP || id == CASE_ROUTE ? 0 : 1;
+
+	c->port = pr_ports[in].port_id;
+	c->out_edge = (uint16_t)output_port_edge(pr_ports[1 - in].port_id);
+	c->fast_edge = fast_tx_edge[pr_ports[1 - in].port_id];
 	for (i = 0; i < NB_PKTS; i++) {
 		if (id == CASE_DECAP)
 			c->len = vxlan_frame(c->tpl[i], i);
+		else if (id == CASE_ROUTE) /* from beyond the gateway to our pod */
+			c->len = udp_frame(c->tpl[i], UPLINK_MAC, REMOTE_MAC,
+					   htonl(0xc6120100u + 1 + i % 254), ip4(POD_IP),
+					   (uint16_t)(1024 + i));
 		else
 			c->len = udp_frame(c->tpl[i], PODS_MAC, POD_MAC, ip4(POD_IP),
 					   htonl(0x0af40200u + 1 + i % 254), (uint16_t)(1024 + i));
@@ -371,11 +402,11 @@ ipv4_ok(const struct rte_ipv4_hdr *ip)
 	return rte_raw_cksum(ip, sizeof(*ip)) == 0xffff;
 }
 
-/* After one pass: every packet decapsulated, routed to the pod, rewritten for it. */
+/* After one pass: every packet (decapsulated,) routed to the pod, rewritten for it. */
 static int
-check_decap(void)
+check_to_pod(enum bench_case_id id)
 {
-	const struct bench_case *c = &cases[CASE_DECAP];
+	const struct bench_case *c = &cases[id];
 	struct rte_ether_addr pod = mac(POD_MAC), pods = mac(PODS_MAC);
 	unsigned int i;
 
@@ -386,19 +417,19 @@ check_decap(void)
 		const struct rte_udp_hdr *udp = (const void *)(ip + 1);
 
 		if (m->pkt_len != 60 || m->data_len != 60)
-			return fail(i, "decap: not the 60-byte inner frame");
+			return fail(i, "to the pod: not the 60-byte inner frame");
 		if (!rte_is_same_ether_addr(&eth->dst_addr, &pod))
-			return fail(i, "decap: destination MAC is not the pod's " POD_MAC);
+			return fail(i, "to the pod: destination MAC is not the pod's " POD_MAC);
 		if (!rte_is_same_ether_addr(&eth->src_addr, &pods))
-			return fail(i, "decap: source MAC is not the pods port's");
+			return fail(i, "to the pod: source MAC is not the pods port's");
 		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->dst_addr != ip4(POD_IP))
-			return fail(i, "decap: not IPv4 to " POD_IP);
+			return fail(i, "to the pod: not IPv4 to " POD_IP);
 		if (ip->time_to_live != 63)
-			return fail(i, "decap: TTL not decremented from 64");
+			return fail(i, "to the pod: TTL not decremented from 64");
 		if (!ipv4_ok(ip))
-			return fail(i, "decap: bad inner IPv4 checksum after the TTL decrement");
+			return fail(i, "to the pod: bad inner IPv4 checksum after the TTL decrement");
 		if (udp->src_port != rte_cpu_to_be_16((uint16_t)(1024 + i)))
-			return fail(i, "decap: not the inner packet");
+			return fail(i, "to the pod: not the inner packet");
 	}
 	return 0;
 }
@@ -482,6 +513,8 @@ routes_make(const struct pr_config *cfg, unsigned int extra, struct neigh_table 
 		rc = io_tx_clone(pr_ports[i].port_id, pr_ports[i].name, name, sizeof(name));
 		if (rc == 0)
 			rc = output_add_port(pr_ports[i].port_id, name);
+		if (rc == 0)
+			rc = fast_add_port(pr_ports[i].port_id, name);
 	}
 	if (rc == 0)
 		rc = decap_configure(cfg->y->overlay);
@@ -614,7 +647,7 @@ timed(loop_fn fn, unsigned int passes, unsigned int runs, double *med, double *m
 static void
 usage(FILE *f, const char *argv0)
 {
-	fprintf(f, "usage: %s [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|parse]\n",
+	fprintf(f, "usage: %s [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|route|parse] [-S]\n",
 		argv0);
 }
 
@@ -632,8 +665,11 @@ main(int argc, char **argv)
 	struct route_lpm *lpm;
 	double med[CASE_COUNT + 1], min[CASE_COUNT + 1];
 
-	while ((opt = getopt(argc, argv, "n:r:R:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:R:c:Sh")) != -1) {
 		switch (opt) {
+		case 'S':
+			bench_no_fast = true;
+			break;
 		case 'n':
 			passes = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
@@ -695,8 +731,10 @@ main(int argc, char **argv)
 	/* One pass, checked, before anything is timed. */
 	loop_decap(1);
 	loop_encap(1);
+	loop_route(1);
 	loop_parse(1);
-	if (bench_bad != 0 || check_decap() != 0 || check_encap() != 0) {
+	if (bench_bad != 0 || check_to_pod(CASE_DECAP) != 0 || check_encap() != 0 ||
+	    check_to_pod(CASE_ROUTE) != 0) {
 		fprintf(stderr, "bench: the first pass is wrong (%lu bad bursts)\n",
 			(unsigned long)bench_bad);
 		for (i = 0; i < CASE_COUNT; i++) {
@@ -709,9 +747,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (bench_st.ctr[PR_CTR_DECAP_VXLAN] != NB_PKTS ||
-	    bench_st.ctr[PR_CTR_ROUTE_LOCAL_POD] != NB_PKTS ||
+	    bench_st.ctr[PR_CTR_ROUTE_LOCAL_POD] != 2 * NB_PKTS ||
 	    bench_st.ctr[PR_CTR_ROUTE_REMOTE] != NB_PKTS ||
-	    bench_st.ctr[PR_CTR_OUTPUT_LOCAL] != NB_PKTS ||
+	    bench_st.ctr[PR_CTR_OUTPUT_LOCAL] != 2 * NB_PKTS ||
 	    bench_st.ctr[PR_CTR_OUTPUT_VXLAN] != NB_PKTS) {
 		fprintf(stderr, "bench: the first pass did not count what it did\n");
 		return 1;
@@ -720,12 +758,14 @@ main(int argc, char **argv)
 	printf("TSC %.3f GHz; %u + 5 routes; %u packets a case (bursts of %u), %u passes a run, "
 	       "median pass of each run, median (min) of %u runs; cycles/packet\n", (double)rte_get_tsc_hz() / 1e9, extra,
 	       NB_PKTS, BURST, passes, runs);
-	if (only < 0 || only == CASE_DECAP || only == CASE_ENCAP)
+	if (only != CASE_PARSE)
 		timed(loop_restore, passes, runs, &med[CASE_COUNT], &min[CASE_COUNT]);
 	if (only < 0 || only == CASE_DECAP)
 		timed(loop_decap, passes, runs, &med[CASE_DECAP], &min[CASE_DECAP]);
 	if (only < 0 || only == CASE_ENCAP)
 		timed(loop_encap, passes, runs, &med[CASE_ENCAP], &min[CASE_ENCAP]);
+	if (only < 0 || only == CASE_ROUTE)
+		timed(loop_route, passes, runs, &med[CASE_ROUTE], &min[CASE_ROUTE]);
 	if (only < 0 || only == CASE_PARSE)
 		timed(loop_parse, passes, runs, &med[CASE_PARSE], &min[CASE_PARSE]);
 	if (bench_bad != 0) {
@@ -733,7 +773,7 @@ main(int argc, char **argv)
 			(unsigned long)bench_bad);
 		return 1;
 	}
-	if (only < 0 || only == CASE_DECAP || only == CASE_ENCAP)
+	if (only != CASE_PARSE)
 		printf("%-58s %6.1f (%.1f)\n", "restore (template copy, 128 B, and mbuf fields)",
 		       med[CASE_COUNT], min[CASE_COUNT]);
 	if (only < 0 || only == CASE_DECAP)
@@ -744,6 +784,10 @@ main(int argc, char **argv)
 		printf("%-58s %6.1f (%.1f) raw, %6.1f net\n",
 		       "encap: pod -> parse, route+RPF, VXLAN out", med[CASE_ENCAP],
 		       min[CASE_ENCAP], med[CASE_ENCAP] - med[CASE_COUNT]);
+	if (only < 0 || only == CASE_ROUTE)
+		printf("%-58s %6.1f (%.1f) raw, %6.1f net\n",
+		       "route: uplink -> parse, route, L2 rewrite to the pod", med[CASE_ROUTE],
+		       min[CASE_ROUTE], med[CASE_ROUTE] - med[CASE_COUNT]);
 	if (only < 0 || only == CASE_PARSE)
 		printf("%-58s %6.1f (%.1f)\n", "parse alone (Ethernet/IPv4/UDP, software checksum)",
 		       med[CASE_PARSE], min[CASE_PARSE]);

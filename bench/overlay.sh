@@ -37,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 
 echo
 echo "== instructions per packet (callgrind, $CG_PASSES passes; the measured loop only)"
-for c in decap encap parse; do
+for c in decap encap route parse; do
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$c" --toggle-collect="loop_$c" \
 		"$BIN" -n "$CG_PASSES" -r 1 -R "$EXTRA" -c "$c" >"$tmp/out.$c" 2>"$tmp/err.$c" || {
 		cat "$tmp/err.$c" >&2

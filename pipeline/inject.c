@@ -26,12 +26,7 @@ static uint16_t inject_tx_edge[RTE_MAX_ETHPORTS]; /* set before the workers star
 int
 inject_add_port(uint16_t port, const char *tx_node)
 {
-	int edge = pr_node_add_edge(PR_NODE_INJECT, tx_node);
-
-	if (edge < 0)
-		return edge;
-	inject_tx_edge[port] = (uint16_t)edge;
-	return 0;
+	return pr_node_add_tx_edge(PR_NODE_INJECT, tx_node, &inject_tx_edge[port]);
 }
 
 static int

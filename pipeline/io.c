@@ -143,7 +143,7 @@ static struct rte_node_register io_rx_node = {
 	.process = io_rx_process,
 	.init = io_rx_init,
 	.nb_edges = 1,
-	.next_nodes = { PR_NODE_PARSE },
+	.next_nodes = { PR_NODE_FAST },
 };
 RTE_NODE_REGISTER(io_rx_node);
 
@@ -215,4 +215,15 @@ pr_node_add_edge(const char *from, const char *to)
 	if (rte_node_edge_update(id, RTE_EDGE_ID_INVALID, names, 1) != 1)
 		return -EINVAL;
 	return (int)rte_node_edge_count(id) - 1;
+}
+
+int
+pr_node_add_tx_edge(const char *from, const char *tx_node, uint16_t *edge)
+{
+	int e = pr_node_add_edge(from, tx_node);
+
+	if (e < 0)
+		return e;
+	*edge = (uint16_t)e;
+	return 0;
 }

@@ -39,12 +39,6 @@
 #include "route_table.h"
 #include "stage.h"
 
-struct output_ctx {
-	struct pr_stats *stats;
-	uint16_t ip_id; /* the outer IPv4 identification, per worker */
-};
-_Static_assert(sizeof(struct output_ctx) <= RTE_NODE_CTX_SZ, "node ctx too large");
-
 /* ---------------------------------------------------------------- worker side */
 
 static int
@@ -57,144 +51,13 @@ output_init(const struct rte_graph *graph, struct rte_node *node)
 	return ctx->stats == NULL ? -ENOENT : 0;
 }
 
-/* CRC32-C step: the instruction itself where the build has SSE4.2 (no run-time choice). */
-static __rte_always_inline uint32_t
-output_crc(uint32_t data, uint32_t init)
-{
-#if defined(RTE_ARCH_X86) && defined(__SSE4_2__)
-	return _mm_crc32_u32(init, data);
-#else
-	return rte_hash_crc_4byte(data, init);
-#endif
-}
-
-/* The transport protocols whose first four bytes are the ports. */
-static const uint8_t output_has_ports[256] = {
-	[IPPROTO_TCP] = 1, [IPPROTO_UDP] = 1, [IPPROTO_SCTP] = 1,
-};
-
-/* The flow hash of the inner packet: addresses, protocol, ports when there are. */
-static __rte_always_inline uint32_t
-output_flow_hash(const struct rte_mbuf *m, const struct pr_md *md,
-		 const struct rte_ipv4_hdr *ip)
-{
-	uint32_t h = output_crc(ip->src_addr, ip->dst_addr), ports = 0;
-
-	/* Every fragment of a packet alike (the first has ports, the others not): none. */
-	if (output_has_ports[md->l4] && !(md->flags & PR_MD_F_FRAG))
-		memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off),
-		       sizeof(ports));
-	return output_crc(ports ^ ip->next_proto_id, h);
-}
-
-/* Make room for `hl` bytes in front of the L3 header (whatever L2 was there goes). */
-static __rte_always_inline uint8_t *
-output_room(struct rte_mbuf *m, const struct pr_md *md, uint16_t hl)
-{
-	if (likely(md->l3_off == hl))
-		return rte_pktmbuf_mtod(m, uint8_t *);
-	if (md->l3_off > hl)
-		return (uint8_t *)rte_pktmbuf_adj(m, md->l3_off - hl);
-	return (uint8_t *)rte_pktmbuf_prepend(m, hl - md->l3_off);
-}
-
-/*
- * An Ethernet header right before the L3 header, to the MAC in the low 48 bits of the
- * neighbour word w (false: no headroom for it). Two stores: w's eight bytes, then the port's
- * MAC and type over w's upper two.
- */
-static __rte_always_inline bool
-output_l2(struct rte_mbuf *m, struct pr_md *md, const struct output_port *op, uint64_t w)
-{
-	uint8_t *p;
-
-	if (likely(md->l3_off == RTE_ETHER_HDR_LEN)) {
-		p = rte_pktmbuf_mtod(m, uint8_t *);
-	} else {
-		p = output_room(m, md, RTE_ETHER_HDR_LEN);
-		if (unlikely(p == NULL))
-			return false;
-		md->l3_off = RTE_ETHER_HDR_LEN;
-	}
-	memcpy(p, &w, sizeof(w));
-	memcpy(p + RTE_ETHER_ADDR_LEN, &op->l2_tail, sizeof(op->l2_tail));
-	return true;
-}
-
-/* The address whose MAC the packet needs: a local CIDR's destination, else the next hop's. */
-static __rte_always_inline uint32_t
-output_l2_ip(const struct route_nh *nh, const struct rte_ipv4_hdr *ip)
-{
-	return nh->kind == ROUTE_NH_LOCAL_CIDR ? ip->dst_addr : nh->l2_ip;
-}
-
-/* The outer IPv4 header of a tunnel (the rest is the template's): length, id, checksum. */
-static __rte_always_inline void
-output_outer_ip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_port *op,
-		const struct route_nh *nh, struct rte_ipv4_hdr *ip, uint16_t len)
-{
-	uint16_t id = ctx->ip_id++;
-
-	ip->total_length = rte_cpu_to_be_16(len);
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~pr_cksum_fold((uint32_t)nh->cksum + len +
-								      id)) & op->cksum_mask;
-	m->ol_flags |= op->ol_flags;
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = sizeof(*ip);
-}
-
-/*
- * VXLAN or Geneve: the template, then the outer destination MAC, the outer IPv4 length, id
- * and checksum, the UDP source port and length. `l3` is the inner L3 packet's length.
- */
-static __rte_always_inline bool
-output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_port *op,
-		  const struct route_nh *nh, const struct output_hdr *hdr, uint16_t l3,
-		  uint32_t hash, uint64_t w)
-{
-	uint8_t *p = output_room(m, pr_md(m), sizeof(hdr->b));
-	struct rte_udp_hdr *udp;
-
-	if (unlikely(p == NULL))
-		return false;
-	rte_mov64(p, hdr->b);
-	memcpy(p, &w, RTE_ETHER_ADDR_LEN);
-	output_outer_ip(ctx, m, op, nh, (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN),
-			(uint16_t)(l3 + sizeof(hdr->b) - RTE_ETHER_HDR_LEN));
-	udp = (struct rte_udp_hdr *)(p + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
-	udp->src_port = rte_cpu_to_be_16((uint16_t)(OUTPUT_SPORT_BASE | (hash & OUTPUT_SPORT_MASK)));
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(l3 + sizeof(hdr->b) - RTE_ETHER_HDR_LEN -
-						     sizeof(struct rte_ipv4_hdr)));
-	return true;
-}
-
-/* IP-in-IP: the template's outer Ethernet and IPv4 headers right before the inner packet. */
-static __rte_always_inline bool
-output_ipip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_port *op,
-	    const struct route_nh *nh, const struct output_hdr *hdr, uint16_t l3, uint64_t w)
-{
-	const uint16_t hl = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
-	uint8_t *p = output_room(m, pr_md(m), hl);
-
-	if (unlikely(p == NULL))
-		return false;
-	rte_mov32(p, hdr->b);
-	memcpy(p + 32, hdr->b + 32, hl - 32);
-	memcpy(p, &w, RTE_ETHER_ADDR_LEN);
-	output_outer_ip(ctx, m, op, nh, (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN),
-			(uint16_t)(l3 + sizeof(struct rte_ipv4_hdr)));
-	return true;
-}
-
 static __rte_always_inline uint16_t
 output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m)
 {
 	struct pr_md *md = pr_md(m);
 	const struct route_nh *nh = route_nh(rt, md->nh);
-	const struct output_port *op;
 	struct rte_ipv4_hdr *ip;
-	uint32_t id, hash;
+	uint32_t id;
 	uint16_t l3;
 	uint64_t w;
 
@@ -228,26 +91,8 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 		}
 		return OUTPUT_EDGE_FRAG;
 	}
-	op = &out_cfg.port[nh->port];
-	pr_trim_to_l3(m, md->l3_off, l3); /* Ethernet padding does not travel on */
-	switch (nh->encap) {
-	case ROUTE_ENCAP_NONE:
-		if (unlikely(!output_l2(m, md, op, w)))
-			return pr_drop(md, PR_DROP_OUTPUT_NO_DESTINATION);
-		break;
-	case ROUTE_ENCAP_IPIP:
-		if (unlikely(!output_ipip(ctx, m, op, nh, &output_hdrs[md->nh], l3, w)))
-			return pr_drop(md, PR_DROP_OUTPUT_NO_DESTINATION);
-		break;
-	default:
-		hash = output_flow_hash(m, md, ip);
-		if (unlikely(!output_udp_tunnel(ctx, m, op, nh, &output_hdrs[md->nh], l3, hash,
-						w)))
-			return pr_drop(md, PR_DROP_OUTPUT_NO_DESTINATION);
-		break;
-	}
-	ctx->stats->ctr[nh->ctr]++; /* what left, not what was dropped above */
-	return op->edge;
+	return output_send(ctx, m, md, md->nh, nh, ip, l3, w) ? out_cfg.port[nh->port].edge :
+							       PR_EDGE_DROP;
 }
 
 /* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */

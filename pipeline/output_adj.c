@@ -99,12 +99,7 @@ output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 int
 output_add_port(uint16_t port, const char *tx_node)
 {
-	int edge = pr_node_add_edge(PR_NODE_OUTPUT, tx_node);
-
-	if (edge < 0)
-		return edge;
-	out_cfg.port[port].edge = (uint16_t)edge;
-	return 0;
+	return pr_node_add_tx_edge(PR_NODE_OUTPUT, tx_node, &out_cfg.port[port].edge);
 }
 
 int

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 /* Node names of the fixed stages, in pipeline order after rx. */
+#define PR_NODE_FAST "pr_fast" /* rx -> fast: the common case; the rest on to parse */
 #define PR_NODE_PARSE "pr_parse"
 #define PR_NODE_DECAP "pr_decap"
 #define PR_NODE_ARP "pr_arp"
@@ -40,6 +41,9 @@ int io_tx_clone(uint16_t port, const char *port_name, char *name, size_t len);
  */
 int pr_node_add_edge(const char *from, const char *to);
 
+/* The same for a tx node, the edge's index kept in *edge. 0 or -errno. */
+int pr_node_add_tx_edge(const char *from, const char *tx_node, uint16_t *edge);
+
 #define PR_NODE_RX "pr_rx"
 
 struct pr_cfg_overlay;
@@ -66,7 +70,10 @@ int output_configure(const struct pr_config *cfg, const struct route_lpm *lpm,
 /* output's edge to the tx node of port. 0 or -errno. */
 int output_add_port(uint16_t port, const char *tx_node);
 
-/* That edge, once added. */
+/* fast's edge to the tx node of port (pipeline/fast.c). 0 or -errno. */
+int fast_add_port(uint16_t port, const char *tx_node);
+
+/* output's edge, once added. */
 int output_port_edge(uint16_t port);
 
 struct node_vtep;

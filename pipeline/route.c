@@ -23,6 +23,7 @@
 #include "stage.h"
 #include "pipeline.h"
 #include "ports.h"
+#include "route.h"
 #include "route_table.h"
 
 enum route_edge {
@@ -37,11 +38,7 @@ enum route_edge {
  * table behind it changes in place under RCU.
  */
 static const struct route_lpm *route_live;
-/*
- * PR_MD_F_ROUTED for a pod-facing port, whose sources we check, else 0: a packet's source is
- * checked when route_rpf[port] & ~flags, that is from such a port and not routed already.
- */
-static uint8_t route_rpf[RTE_MAX_ETHPORTS];
+uint8_t route_rpf[RTE_MAX_ETHPORTS];
 
 void
 route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
@@ -54,24 +51,7 @@ route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
 			cfg->y->ports[i].role == PR_ROLE_PODS ? PR_MD_F_ROUTED : 0;
 }
 
-/*
- * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the 16-bit word holding TTL and protocol:
- * with m' = m - 0x0100, ~m + m' is the constant 0xfeff, and ~(~HC + 0xfeff) is HC + 0x0100
- * in ones' complement arithmetic, except that eqn. 3 gives 0x0000 where that sum gives
- * 0xffff (the other zero; test_route checks every value). Done in network order, where
- * 0x0100 reads 0x0001 (the ones' complement sum commutes with byte swapping).
- */
-static __rte_always_inline void
-route_ttl_dec(struct rte_ipv4_hdr *ip)
-{
-	uint32_t sum = (uint32_t)ip->hdr_checksum + RTE_BE16(0x0100);
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->time_to_live--;
-	ip->hdr_checksum = sum == 0xffff ? 0 : (uint16_t)sum;
-}
-
-static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
+const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
 	[ROUTE_NH_LOCAL_CIDR] = PR_CTR_ROUTE_LOCAL_CIDR,
 	[ROUTE_NH_LOCAL_POD] = PR_CTR_ROUTE_LOCAL_POD,
 	[ROUTE_NH_REMOTE_NODE] = PR_CTR_ROUTE_REMOTE,
@@ -113,21 +93,6 @@ route_one(const struct route_lpm *rt, struct rte_mbuf *m, struct rte_ipv4_hdr *i
 	}
 	count[kind]++;
 	return PR_EDGE_NEXT;
-}
-
-/*
- * Calico's RPF check: a packet from a pod-facing port must come from a pod of this node
- * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
- */
-static __rte_always_inline bool
-route_spoofed(const struct route_lpm *rt, const struct rte_mbuf *m, uint32_t src_nh)
-{
-	const struct route_nh *h;
-
-	if (src_nh == ROUTE_NH_NONE)
-		return true;
-	h = route_nh(rt, src_nh);
-	return h->kind != ROUTE_NH_LOCAL_POD || h->port != m->port;
 }
 
 /*

@@ -102,6 +102,8 @@ workers_tx_edges(const struct pr_config *cfg, unsigned int i, const char *tx_nod
 	if (rc == 0)
 		rc = output_add_port(pr_ports[i].port_id, tx_node);
 	if (rc == 0)
+		rc = fast_add_port(pr_ports[i].port_id, tx_node);
+	if (rc == 0)
 		rc = inject_add_port(pr_ports[i].port_id, tx_node);
 	return rc;
 }
@@ -145,12 +147,13 @@ workers_ports(const struct pr_config *cfg, uint16_t *rx_edge, uint16_t *host_edg
 static int
 workers_graph(struct pr_worker *w)
 {
-	const char *patterns[PR_MAX_POLL + RTE_DIM(pipeline_stages) + 7];
+	const char *patterns[PR_MAX_POLL + RTE_DIM(pipeline_stages) + 8];
 	struct rte_graph_param gp = { 0 };
 	unsigned int i, n = 0;
 
 	for (i = 0; i < w->nb_rx; i++)
 		patterns[n++] = w->rx_nodes[i];
+	patterns[n++] = PR_NODE_FAST;
 	for (i = 0; i < RTE_DIM(pipeline_stages); i++)
 		patterns[n++] = pipeline_stages[i];
 	/* The nodes the stages lead to besides each other. */
