@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fast: the common case of parse, route and output in one pass, between rx and parse.
+ * fast: the common case of parse, decap, route and output in one pass, between rx and parse.
  *
  * A packet that each of those stages would take on its common path (parse_fast(): untagged
- * IPv4 without options, UDP or TCP, no tunnel for us; a route to a next hop that is not the
- * router itself, no martian, a good source, TTL above 1; a resolved neighbour and a packet
- * short enough to leave whole) is parsed, routed and given its headers here, by the stages'
- * own inline code (parse.h, route.h, output.h), and goes straight to the tx node of its port.
- * Any other packet leaves for the stage where the common path ends, with what was done to it
- * so far, exactly as that stage would have received it from the stage before:
+ * IPv4 without options, UDP or TCP; a tunnel for us decapsulated as decap does it, its inner
+ * frame through parse_fast() too; a route to a next hop that is not the router itself, no
+ * martian, a good source, TTL above 1; a resolved neighbour and a packet short enough to
+ * leave whole) is handled here by the stages' own inline code (parse.h, decap_one.h,
+ * route.h, output.h), and goes straight to the tx node of its port. Any other packet leaves
+ * for the stage where the common path ends, with what was done to it so far, exactly as that
+ * stage would have received it from the stage before:
  *
  *   parse   untouched (parse_fast() declined it: parse_one() finds out what it is)
- *   decap   parsed: a tunnel candidate
- *   route   parsed (no route, martian, spoofed source, TTL expiring, for the router)
+ *   decap   parsed: a tunnel candidate, before the first node table is published
+ *   route   parsed, or decapsulated and its inner frame parsed (no route, martian, spoofed
+ *           source, TTL expiring, for the router; an inner frame with a VLAN tag)
  *   output  parsed and routed, TTL decremented (no neighbour yet, too long, no MAC entry)
+ *   drop    what decap drops, with its reason; no headroom for the headers (output's)
  *
  * So the stages still decide everything that is not the common case, each counter moves as
  * it would have, and the common case costs one node instead of three: no metadata written
@@ -27,6 +30,7 @@
  */
 #include <rte_ip.h>
 
+#include "decap_one.h"
 #include "neigh.h"
 #include "output.h"
 #include "parse.h"
@@ -34,6 +38,7 @@
 #include "route.h"
 #include "route_table.h"
 #include "stage.h"
+#include "tables.h"
 
 enum fast_edge {
 	FAST_EDGE_DROP = PR_EDGE_DROP, /* no headroom for the headers (output's reason) */
@@ -98,8 +103,9 @@ fast_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m,
  * ports, sources) looked up in one vector lookup each, then each routed and sent.
  */
 static __rte_always_inline void
-fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, void **objs, uint16_t k,
-	uint16_t *next, uint32_t dflt, struct parse_fast_ctr *pc)
+fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_table *nodes,
+	void **objs, uint16_t k, uint16_t *next, uint32_t dflt, struct parse_fast_ctr *pc,
+	const bool known_only)
 {
 	struct rte_ipv4_hdr *ip[4] = { NULL, NULL, NULL, NULL };
 	uint32_t dst[4] = { 0 }, src[4] = { 0 }, nh[4], snh[4];
@@ -109,15 +115,34 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, void **objs, uint16_
 	for (j = 0; j < k; j++) {
 		struct rte_mbuf *m = objs[j];
 		uint16_t e = parse_fast(m, pc);
+		uint8_t flags = 0;
 
 		if (unlikely(e != PR_EDGE_L3)) {
-			next[j] = e == PR_EDGE_NEXT ? FAST_EDGE_DECAP : FAST_EDGE_PARSE;
-			continue;
+			if (e != PR_EDGE_NEXT) {
+				next[j] = FAST_EDGE_PARSE;
+				continue;
+			}
+			/* A tunnel candidate: decap's work as its node does it, then on to route. */
+			if (unlikely(nodes == NULL)) {
+				next[j] = FAST_EDGE_DECAP;
+				continue;
+			}
+			if (decap_one(ctx->stats, nodes, m, pc, known_only) != PR_EDGE_L3) {
+				next[j] = FAST_EDGE_DROP;
+				continue;
+			}
+			/* An inner frame parse_fast() did not take may have its IPv4 elsewhere. */
+			if (unlikely(pr_md(m)->l3 != PR_L3_IPV4 ||
+				     pr_md(m)->l3_off != RTE_ETHER_HDR_LEN)) {
+				next[j] = FAST_EDGE_ROUTE;
+				continue;
+			}
+			flags = pr_md(m)->flags;
 		}
 		ip[j] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 		dst[j] = ip[j]->dst_addr;
 		src[j] = ip[j]->src_addr;
-		check[j] = route_rpf[m->port] != 0;
+		check[j] = (route_rpf[m->port] & ~flags) != 0; /* as route_x4() tests it */
 		any |= check[j];
 	}
 	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);
@@ -131,7 +156,8 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, void **objs, uint16_
 
 /* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */
 static __rte_always_inline void
-fast_burst(struct output_ctx *ctx, void **objs, uint16_t n, uint16_t *next)
+fast_loop(struct output_ctx *ctx, const struct node_table *nodes, void **objs, uint16_t n,
+	  uint16_t *next, const bool known_only)
 {
 	const struct route_lpm *rt = out_cfg.rt;
 	const uint32_t dflt = route_default(rt);
@@ -139,18 +165,34 @@ fast_burst(struct output_ctx *ctx, void **objs, uint16_t n, uint16_t *next)
 	uint16_t i;
 
 	for (i = 0; i + 4 <= n; i += 4)
-		fast_x4(ctx, rt, &objs[i], 4, &next[i], dflt, &pc);
+		fast_x4(ctx, rt, nodes, &objs[i], 4, &next[i], dflt, &pc, known_only);
 	if (i < n)
-		fast_x4(ctx, rt, &objs[i], n - i, &next[i], dflt, &pc);
+		fast_x4(ctx, rt, nodes, &objs[i], n - i, &next[i], dflt, &pc, known_only);
 	parse_fast_count(ctx->stats, &pc);
+}
+
+/*
+ * The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it).
+ * nodes: the published node table, for decap (NULL: none yet; the decap node then says
+ * what is ours). overlay.require_known_node is a constant in each of the two loops.
+ */
+static __rte_always_inline void
+fast_burst(struct output_ctx *ctx, const struct node_table *nodes, void **objs, uint16_t n,
+	   uint16_t *next)
+{
+	if (decap_cfg.require_known_node)
+		fast_loop(ctx, nodes, objs, n, next, true);
+	else
+		fast_loop(ctx, nodes, objs, n, next, false);
 }
 
 static uint16_t
 fast_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
+	const struct pr_tables *t = __atomic_load_n(&pr_tables_live, __ATOMIC_ACQUIRE);
 	uint16_t next[RTE_GRAPH_BURST_SIZE];
 
-	fast_burst((struct output_ctx *)node->ctx, objs, n, next);
+	fast_burst((struct output_ctx *)node->ctx, t != NULL ? t->nodes : NULL, objs, n, next);
 	pr_stage_dispatch(graph, node, objs, next, n);
 	return n;
 }
