@@ -82,19 +82,19 @@ fast_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m,
 		     (pr_ipv4_martian(ip->dst_addr) | pr_ipv4_martian(ip->src_addr))))
 		return FAST_EDGE_ROUTE;
 	nh = route_nh(rt, id);
-	if (unlikely(nh->kind == ROUTE_NH_HOST || ip->time_to_live <= 1))
+	/* The host's next hops and those output must look up per packet are route's too. */
+	if (unlikely(!nh->fast || ip->time_to_live <= 1))
 		return FAST_EDGE_ROUTE;
 	/* Routed, as route does it. */
-	md->nh = id;
 	route_ttl_dec(ip);
 	ctx->stats->ctr[route_kind_ctr[nh->kind]]++;
 	/* output's other cases: it finds which. */
-	if (unlikely(!nh->usable || nh->neigh == NEIGH_NONE))
-		return FAST_EDGE_OUTPUT;
 	w = neigh_word(out_cfg.neigh, nh->neigh);
 	l3 = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(!(w & NEIGH_W_VALID) || l3 > nh->max_l3))
+	if (unlikely(!(w & NEIGH_W_VALID) || l3 > nh->max_l3)) {
+		md->nh = id;
 		return FAST_EDGE_OUTPUT;
+	}
 	return output_send(ctx, m, md, id, nh, ip, l3, w) ? fast_tx_edge[nh->port] : FAST_EDGE_DROP;
 }
 

@@ -226,6 +226,7 @@ output_nh_init(void *arg, uint32_t id, struct route_nh *nh)
 	if (nh->kind != ROUTE_NH_LOCAL_CIDR && out_cfg.neigh != NULL)
 		nh->neigh = neigh_ref(out_cfg.neigh, nh->l2_ip, (uint16_t)port);
 	/* A full neighbour table leaves neigh NONE: output then looks l2_ip up per packet. */
+	nh->fast = nh->neigh != NEIGH_NONE;
 	if (nh->encap != ROUTE_ENCAP_NONE)
 		output_template(nh, &out_cfg.port[port], output_hdrs[id].b);
 	output_vteps.udp_tunnel[id] = nh->encap == ROUTE_ENCAP_VXLAN ||

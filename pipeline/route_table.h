@@ -72,7 +72,12 @@ struct route_nh {
 	uint8_t encap;   /* enum route_nh_encap */
 	uint8_t usable;  /* 0: no way to send (no port, no gateway): drop */
 	uint8_t ctr;     /* the output counter (enum pr_ctr) of its packets */
-	uint8_t rsvd[3];
+	/*
+	 * 1: usable, not the host, with a neighbour entry of its own: fast (pipeline/fast.c)
+	 * may send its packets; decided once here rather than per packet there.
+	 */
+	uint8_t fast;
+	uint8_t rsvd[2];
 };
 
 /* Fills a new next hop's adjacency from its kind and via; releases it when it goes. */
