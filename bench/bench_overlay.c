@@ -12,14 +12,21 @@
  *          route, as parse sends it (10.244.2.0/24, a remote node; TTL
  *          decremented; the source checked, Calico's RPF) -> output (VXLAN towards
  *          198.18.0.3, VNI 1, software outer checksum: net_null has no offload);
+ *   route: plain routing, from beyond the gateway (198.18.1.x, on the uplink) to the local
+ *          pod 10.244.1.10 -> parse -> route -> output (L2 rewrite);
  *   parse: parse alone over a pod's packets (bench_stages' baseline, on pool mbufs).
+ *
+ * The graph sends all of these through pr_fast (pipeline/fast.c), which does each case in
+ * one pass with the stages' inline code; -S runs the stages one after the other instead, as
+ * the graph did before pr_fast, so that the two can be compared in one build.
  *
  * What is real: the config (a YAML file through config_load), the ports (net_null vdevs,
  * ports_init), the route table (rte_lpm, route_table_sync, output's resolver), the
  * neighbour table (neigh_create, static entries), the mbufs (a pktmbuf pool with the
  * router's private area). The stages' .c files are included so that their static per-packet
  * functions are called as their process callbacks call them; the burst loops below mirror
- * parse_process, decap_process, route_process and output_process (arp sees no IP packet) without
+ * fast_process, or (-S) parse_process, decap_process, route_process and output_process (arp
+ * sees no IP packet), without
  * rte_graph: pr_stage_dispatch() is replaced by its uniformity test (what it costs on a
  * burst whose packets all take one edge, besides moving the stream: a few stores), and the
  * graph walk itself (per burst, per node) is not counted. Chosen over a real graph (a
@@ -27,7 +34,7 @@
  * own that callgrind can count apart, and the walk's per-burst cost is the framework's,
  * measured elsewhere (docs/architecture.md, graph stats). Those included files are not
  * taken from the core library: the linker pulls an archive member only for a symbol still
- * undefined, and this file defines every global of the five it includes.
+ * undefined, and this file defines every global of the six it includes.
  *
  * Every pass restores each packet from its template before the stages run (the stages
  * rewrite headers and move data_off); the restore is timed alone too and subtracted: "raw"
@@ -35,7 +42,9 @@
  * checksums, edges) before anything is timed; every timed burst is checked to have taken
  * the expected edges. Any failure: exit status 1.
  *
- * Usage: bench_overlay [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|route|parse] [-S]
+ * Usage: bench_overlay [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c CASE] [-S]
+ *   CASE: all (default), decap, encap, route (the uplink to a local pod: plain routing) or
+ *   parse; -S: the stages alone, as the graph ran them before pr_fast (pipeline/fast.c);
  *   PASSES over the 256 packets of a case per run (default 2000), each pass timed alone;
  *   RUNS runs per case (default 5): a run's figure is its median pass, the median (and the
  *   minimum) of the runs is printed; EXTRA_ROUTES other remote /24s in the table, each
@@ -644,7 +653,9 @@ timed(loop_fn fn, unsigned int passes, unsigned int runs, double *med, double *m
 static void
 usage(FILE *f, const char *argv0)
 {
-	fprintf(f, "usage: %s [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] [-c all|decap|encap|route|parse] [-S]\n",
+	fprintf(f,
+		"usage: %s [-n PASSES] [-r RUNS] [-R EXTRA_ROUTES] "
+		"[-c all|decap|encap|route|parse] [-S]\n",
 		argv0);
 }
 
@@ -753,8 +764,9 @@ main(int argc, char **argv)
 	}
 
 	printf("TSC %.3f GHz; %u + 5 routes; %u packets a case (bursts of %u), %u passes a run, "
-	       "median pass of each run, median (min) of %u runs; cycles/packet\n", (double)rte_get_tsc_hz() / 1e9, extra,
-	       NB_PKTS, BURST, passes, runs);
+	       "median pass of each run, median (min) of %u runs; cycles/packet%s\n",
+	       (double)rte_get_tsc_hz() / 1e9, extra, NB_PKTS, BURST, passes, runs,
+	       bench_no_fast ? "; the stages alone (-S)" : "");
 	if (only != CASE_PARSE)
 		timed(loop_restore, passes, runs, &med[CASE_COUNT], &min[CASE_COUNT]);
 	if (only < 0 || only == CASE_DECAP)

@@ -101,7 +101,7 @@ static __rte_always_inline void
 decap_burst(struct pr_stats *st, const struct node_table *nodes, void **objs, uint16_t n,
 	    uint16_t *next)
 {
-	struct parse_fast_ctr fc = { 0, 0, 0 };
+	struct parse_fast_ctr fc = { 0 };
 	uint16_t i;
 
 	if (unlikely(nodes == NULL)) { /* no table yet: nothing is ours to decapsulate */

@@ -122,7 +122,7 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 	/* The kernel would reassemble first; a router at line rate does not (docs/routing). */
 	if (md->flags & PR_MD_F_FRAG)
 		return pr_drop(md, PR_DROP_DECAP_FRAGMENT);
-	ip_end = md->l3_off + rte_be_to_cpu_16(ip->total_length);
+	ip_end = md->l3_off + pr_bswap16(ip->total_length);
 	if (kind == DECAP_IPIP) {
 		uint32_t hl = md->l4_off - md->l3_off;
 

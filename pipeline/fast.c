@@ -90,7 +90,7 @@ fast_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m,
 	ctx->stats->ctr[route_kind_ctr[nh->kind]]++;
 	/* output's other cases: it finds which. */
 	w = neigh_word(out_cfg.neigh, nh->neigh);
-	l3 = rte_be_to_cpu_16(ip->total_length);
+	l3 = pr_bswap16(ip->total_length);
 	if (unlikely(!(w & NEIGH_W_VALID) || l3 > nh->max_l3)) {
 		md->nh = id;
 		return FAST_EDGE_OUTPUT;
@@ -112,6 +112,12 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_ta
 	bool check[4] = { false }, any = false;
 	uint16_t j;
 
+	/*
+	 * Unrolled (k is 4 but in the burst's tail), so that the addresses stay in registers on
+	 * their way into the vector lookup: a vector load of four just-stored words would wait
+	 * for the stores to retire.
+	 */
+#pragma GCC unroll 4
 	for (j = 0; j < k; j++) {
 		struct rte_mbuf *m = objs[j];
 		uint16_t e = parse_fast(m, pc);
@@ -148,6 +154,7 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_ta
 	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);
 	if (any)
 		route_lookup4(rt, src[0], src[1], src[2], src[3], snh, ROUTE_NH_NONE);
+#pragma GCC unroll 4
 	for (j = 0; j < k; j++)
 		if (ip[j] != NULL)
 			next[j] = fast_one(ctx, rt, objs[j], ip[j], nh[j],
@@ -161,7 +168,7 @@ fast_loop(struct output_ctx *ctx, const struct node_table *nodes, void **objs, u
 {
 	const struct route_lpm *rt = out_cfg.rt;
 	const uint32_t dflt = route_default(rt);
-	struct parse_fast_ctr pc = { 0, 0, 0 };
+	struct parse_fast_ctr pc = { 0 };
 	uint16_t i;
 
 	for (i = 0; i + 4 <= n; i += 4)

@@ -170,9 +170,9 @@ output_outer_ip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_
 {
 	uint16_t id = ctx->ip_id++;
 
-	ip->total_length = rte_cpu_to_be_16(len);
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~pr_cksum_fold((uint32_t)nh->cksum + len +
+	ip->total_length = pr_bswap16(len);
+	ip->packet_id = pr_bswap16(id);
+	ip->hdr_checksum = pr_bswap16((uint16_t)~pr_cksum_fold((uint32_t)nh->cksum + len +
 								      id)) & op->cksum_mask;
 	m->ol_flags |= op->ol_flags;
 	m->l2_len = RTE_ETHER_HDR_LEN;
@@ -198,8 +198,8 @@ output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct outpu
 	output_outer_ip(ctx, m, op, nh, (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN),
 			(uint16_t)(l3 + sizeof(hdr->b) - RTE_ETHER_HDR_LEN));
 	udp = (struct rte_udp_hdr *)(p + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
-	udp->src_port = rte_cpu_to_be_16((uint16_t)(OUTPUT_SPORT_BASE | (hash & OUTPUT_SPORT_MASK)));
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(l3 + sizeof(hdr->b) - RTE_ETHER_HDR_LEN -
+	udp->src_port = pr_bswap16((uint16_t)(OUTPUT_SPORT_BASE | (hash & OUTPUT_SPORT_MASK)));
+	udp->dgram_len = pr_bswap16((uint16_t)(l3 + sizeof(hdr->b) - RTE_ETHER_HDR_LEN -
 						     sizeof(struct rte_ipv4_hdr)));
 	return true;
 }

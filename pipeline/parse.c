@@ -256,7 +256,7 @@ parse_edge(struct rte_mbuf *m)
 static __rte_always_inline void
 parse_burst(struct pr_stats *st, void **objs, uint16_t n, uint16_t *next)
 {
-	struct parse_fast_ctr c = { 0, 0, 0 };
+	struct parse_fast_ctr c = { 0 };
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {

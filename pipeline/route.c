@@ -7,7 +7,8 @@
  * route. The TTL is decremented for forwarded packets, the header checksum updated
  * incrementally (RFC 1624); a packet whose TTL would reach 0 goes to pr_icmp, which answers
  * with time exceeded (RFC 1812 5.3.1). Packets the router made or routed once already
- * (PR_MD_F_ROUTED: held for a neighbour, fragments, ICMP errors) keep their TTL. Not IPv4: dropped (IPv6 comes later).
+ * (PR_MD_F_ROUTED: held for a neighbour, fragments, ICMP errors) keep their TTL. Not IPv4:
+ * dropped (IPv6 comes later). Its common case runs inline in pr_fast (pipeline/fast.c).
  *
  * Anti-spoofing (Calico's RPF check): a packet from a pod-facing port must come from a pod
  * of this node behind that port; its source is looked up in the same table, in bulk, and
@@ -109,6 +110,8 @@ route_x4(const struct route_lpm *rt, void **objs, uint16_t k, uint16_t *next, ui
 	bool check[4] = { false }, any = false;
 	uint16_t j;
 
+	/* Unrolled, so that the addresses reach the vector lookup from registers (fast.c). */
+#pragma GCC unroll 4
 	for (j = 0; j < k; j++) {
 		struct rte_mbuf *m = objs[j];
 		const struct pr_md *md = pr_md(m);

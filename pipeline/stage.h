@@ -151,6 +151,21 @@ int pr_stage_init(const struct rte_graph *graph, struct rte_node *node);
  */
 uint16_t pr_parse_frame(struct pr_stats *st, struct rte_mbuf *m);
 
+/*
+ * A 16-bit field between network and host order, by the compiler's own byte swap, which it
+ * can fold into comparisons and stores; DPDK's rte_be_to_cpu_16() of a variable is an asm
+ * statement the compiler cannot see through. For the per-packet paths.
+ */
+static __rte_always_inline uint16_t
+pr_bswap16(uint16_t v)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return __builtin_bswap16(v);
+#else
+	return v;
+#endif
+}
+
 /* A 32-bit sum of 16-bit words folded to 16 bits (ones' complement, not inverted). */
 static __rte_always_inline uint16_t
 pr_cksum_fold(uint32_t sum)

@@ -109,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_pkt p;
 	struct rte_mbuf *m = &p.m;
 	const struct pr_md *md = pr_md(m);
-	struct parse_fast_ctr fc = { 0, 0, 0 };
+	struct parse_fast_ctr fc = { 0 };
 	uint16_t hl, len, edge, payload, split;
 	uint8_t mode, *buf, *buf2 = NULL;
 
