@@ -3,8 +3,9 @@
  * fast: the common case of parse, decap, route and output in one pass, between rx and parse.
  *
  * A packet that each of those stages would take on its common path (parse_fast(): untagged
- * IPv4 without options, UDP or TCP; a tunnel for us decapsulated as decap does it, its inner
- * frame through parse_fast() too; a route to a next hop that is not the router itself, no
+ * IPv4 without options, UDP or TCP; a VXLAN or Geneve tunnel for us decapsulated as decap
+ * does it, its inner frame through parse_fast() too (IP-in-IP, neither UDP nor TCP, goes the
+ * stages' way: parse, decap); a route to a next hop that is not the router itself, no
  * martian, a good source, TTL above 1; a resolved neighbour and a packet short enough to
  * leave whole) is handled here by the stages' own inline code (parse.h, decap_one.h,
  * route.h, output.h), and goes straight to the tx node of its port. Any other packet leaves
@@ -19,9 +20,9 @@
  *   drop    what decap drops, with its reason; no headroom for the headers (output's)
  *
  * So the stages still decide everything that is not the common case, each counter moves as
- * it would have, and the common case costs one node instead of three: no metadata written
- * by one stage to be read back by the next, no per-stage edge arrays and dispatch, one graph
- * node call per burst instead of three. Measured in docs/benchmarks.md; why a node of our
+ * it would have, and the common case costs one node instead of three or four: no metadata
+ * written by one stage to be read back by the next, no per-stage edge arrays and dispatch, one
+ * graph node call per burst. Measured in docs/benchmarks.md; why a node of our
  * own beside the stages: docs/architecture.md. Stages added between parse and output later
  * (DNAT, ACL) take their packets from here too: fast must then send on what they would
  * change (a Service address, a flow without a verdict) to them.

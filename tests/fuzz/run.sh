@@ -7,7 +7,7 @@
 # input that does it (kept under BUILD_DIR/artifacts/TARGET/) and how to replay it.
 #   run.sh BUILD_DIR
 #   PR_FUZZ_SECONDS=N      seconds per target (default 20)
-#   PR_FUZZ_TARGETS="..."  a subset of: parse decap k8s config
+#   PR_FUZZ_TARGETS="..."  a subset of: parse decap fast k8s config
 # clang and libFuzzer come from Debian's clang and libclang-rt-14-dev (scripts/setup.sh).
 set -uo pipefail
 
@@ -20,12 +20,14 @@ out=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 seconds=${PR_FUZZ_SECONDS:-20}
-targets=${PR_FUZZ_TARGETS:-parse decap k8s config}
+targets=${PR_FUZZ_TARGETS:-parse decap fast k8s config}
 
 # The project .c files each target compiles in (no meson library: it is built with gcc).
 declare -A sources=(
 	[parse]="src/counters.c"
 	[decap]="src/counters.c src/addr_set.c"
+	[fast]="src/counters.c src/addr_set.c src/config.c src/redis_conn.c src/ports.c
+		pipeline/route_table.c pipeline/neigh.c pipeline/io.c pipeline/stage.c"
 	[k8s]="src/k8s.c src/json_doc.c src/cluster.c src/tables.c src/addr_set.c src/counters.c"
 	[config]="src/config.c src/redis_conn.c"
 )
