@@ -155,8 +155,7 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_ta
 	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);
 	if (any)
 		route_lookup4(rt, src[0], src[1], src[2], src[3], snh, ROUTE_NH_NONE);
-#pragma GCC unroll 4
-	for (j = 0; j < k; j++)
+	for (j = 0; j < k; j++) /* not unrolled: the larger loop runs slower (docs/benchmarks.md) */
 		if (ip[j] != NULL)
 			next[j] = fast_one(ctx, rt, objs[j], ip[j], nh[j],
 					   check[j] && route_spoofed(rt, objs[j], snh[j]));
