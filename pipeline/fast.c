@@ -147,9 +147,7 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_ta
 			flags = pr_md(m)->flags;
 		}
 		ip[j] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-		dst[j] = ip[j]->dst_addr;
-		src[j] = ip[j]->src_addr;
-		check[j] = (route_rpf[m->port] & ~flags) != 0; /* as route_x4() tests it */
+		check[j] = route_gather(ip[j], flags, m->port, &dst[j], &src[j]);
 		any |= check[j];
 	}
 	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);

@@ -119,9 +119,7 @@ route_x4(const struct route_lpm *rt, void **objs, uint16_t k, uint16_t *next, ui
 		if (unlikely(md->l3 != PR_L3_IPV4)) /* route_one drops it */
 			continue;
 		ip[j] = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, md->l3_off);
-		dst[j] = ip[j]->dst_addr;
-		src[j] = ip[j]->src_addr;
-		check[j] = (route_rpf[m->port] & ~md->flags) != 0;
+		check[j] = route_gather(ip[j], md->flags, m->port, &dst[j], &src[j]);
 		any |= check[j];
 	}
 	route_lookup4(rt, dst[0], dst[1], dst[2], dst[3], nh, dflt);

@@ -43,6 +43,19 @@ route_ttl_dec(struct rte_ipv4_hdr *ip)
 }
 
 /*
+ * What the vector lookups of four packets (route's and fast's) take of one: its destination
+ * and source; true when its source is to be checked (from a pod-facing port, not routed yet).
+ */
+static __rte_always_inline bool
+route_gather(const struct rte_ipv4_hdr *ip, uint8_t flags, uint16_t port, uint32_t *dst,
+	     uint32_t *src)
+{
+	*dst = ip->dst_addr;
+	*src = ip->src_addr;
+	return (route_rpf[port] & ~flags) != 0;
+}
+
+/*
  * Calico's RPF check: a packet from a pod-facing port must come from a pod of this node
  * behind that port (a /32 route of kind LOCAL_POD leaving by that port).
  */
