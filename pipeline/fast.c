@@ -53,20 +53,16 @@ enum fast_edge {
 /* fast's edge to the tx node of each port; set before the workers start. */
 static uint16_t fast_tx_edge[RTE_MAX_ETHPORTS];
 
+/* The outer IPv4 id: the other half of the worker's range from output's. */
 static int
 fast_init(const struct rte_graph *graph, struct rte_node *node)
 {
-	struct output_ctx *ctx = (struct output_ctx *)node->ctx;
-
-	ctx->stats = pr_stage_stats_for_graph(graph);
-	/* The outer IPv4 id: the other half of the worker's range from output's. */
-	ctx->ip_id = (uint16_t)((pr_stage_txq_for_graph(graph) << 12) ^ 0x8000);
-	return ctx->stats == NULL ? -ENOENT : 0;
+	return output_ctx_init(graph, node, 0x8000);
 }
 
 /*
- * One packet parse_fast() took as plain IP (its IPv4 header at ip), whose destination's next
- * hop is id: routed and sent, or handed to the stage that takes over (see above). `spoofed`:
+ * One packet parse_fast() took as plain IP, or decap_one() decapsulated (its IPv4 header at
+ * ip, right after its Ethernet header), whose destination's next hop is id: routed and sent, or handed to the stage that takes over (see above). `spoofed`:
  * its source failed the pod-port check.
  */
 static __rte_always_inline uint16_t
@@ -159,7 +155,7 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_ta
 					   check[j] && route_spoofed(rt, objs[j], snh[j]));
 }
 
-/* The edge of each packet of a burst (the node's work but the dispatch; benchmarks call it). */
+/* fast_burst() with overlay.require_known_node a constant: four packets a step. */
 static __rte_always_inline void
 fast_loop(struct output_ctx *ctx, const struct node_table *nodes, void **objs, uint16_t n,
 	  uint16_t *next, const bool known_only)

@@ -41,14 +41,20 @@
 
 /* ---------------------------------------------------------------- worker side */
 
-static int
-output_init(const struct rte_graph *graph, struct rte_node *node)
+int
+output_ctx_init(const struct rte_graph *graph, struct rte_node *node, uint16_t id_half)
 {
 	struct output_ctx *ctx = (struct output_ctx *)node->ctx;
 
 	ctx->stats = pr_stage_stats_for_graph(graph);
-	ctx->ip_id = (uint16_t)(pr_stage_txq_for_graph(graph) << 12);
+	ctx->ip_id = (uint16_t)((pr_stage_txq_for_graph(graph) << 12) ^ id_half);
 	return ctx->stats == NULL ? -ENOENT : 0;
+}
+
+static int
+output_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	return output_ctx_init(graph, node, 0);
 }
 
 static __rte_always_inline uint16_t

@@ -91,6 +91,12 @@ struct output_ctx {
 };
 _Static_assert(sizeof(struct output_ctx) <= RTE_NODE_CTX_SZ, "node ctx too large");
 
+/*
+ * Node init of output and fast: the worker's counters, and the outer IPv4 id starting in the
+ * worker's range (txq << 12), XORed with id_half (fast takes the other half from output's).
+ */
+int output_ctx_init(const struct rte_graph *graph, struct rte_node *node, uint16_t id_half);
+
 
 /* CRC32-C step: the instruction itself where the build has SSE4.2 (no run-time choice). */
 static __rte_always_inline uint32_t
