@@ -34,7 +34,7 @@
  * own that callgrind can count apart, and the walk's per-burst cost is the framework's,
  * measured elsewhere (docs/architecture.md, graph stats). Those included files are not
  * taken from the core library: the linker pulls an archive member only for a symbol still
- * undefined, and this file defines every global of the six it includes.
+ * undefined, and this file defines every global of the seven it includes.
  *
  * Every pass restores each packet from its template before the stages run (the stages
  * rewrite headers and move data_off); the restore is timed alone too and subtracted: "raw"
@@ -194,7 +194,8 @@ restore_burst(struct bench_case *c, unsigned int b)
 
 /*
  * The graph's path from rx to tx for one burst: fast, which takes all of these packets to
- * their tx node; with -S (the graph as it was without fast), parse, decap, arp, route, output.
+ * their tx node; with -S (the graph as it was without fast), parse, decap, route, output (arp
+ * sees no IP packet).
  */
 static __rte_always_inline void
 path_burst(struct bench_case *c, unsigned int b)

@@ -59,12 +59,12 @@ for c in decap encap route parse; do
 			rest = ("restore_burst" in ir) ? ir["restore_burst"] / pkts : 0
 			printf "%-6s %7.1f instructions/packet raw, %7.1f net (restore %.1f; %d packets)\n",
 			       c, total, total - rest, rest, pkts
-			n = split("stage_parse stage_decap stage_route stage_output", s, " ")
+			n = split("stage_fast stage_parse stage_decap stage_route stage_output", s, " ")
 			for (i = 1; i <= n; i++)
 				if (s[i] in ir)
 					printf "         %-13s %7.1f\n", s[i], ir[s[i]] / pkts
-			if ("pr_parse_frame" in ir) # the slow path of the inner parse, inside stage_decap
-				printf "         %-13s %7.1f (inner parse, inside stage_decap)\n",
+			if ("pr_parse_frame" in ir) # the slow path of the inner parse, inside the decap work
+				printf "         %-13s %7.1f (inner parse, inside stage_decap or stage_fast)\n",
 				       "pr_parse_frame", ir["pr_parse_frame"] / pkts
 		}' "$tmp/ann.$c"
 done

@@ -4,7 +4,7 @@
 
 One forwarding core (lcore 1), net_pcap (infinite_rx=1: a file of 256 frames of 64 bytes,
 256 UDP flows, replayed as fast as the core takes them) into net_null (no-rx=1), hugepages
-when the machine has them. Five forwarders, alternating within each repetition so that the
+when the machine has them. Six forwarders, alternating within each repetition so that the
 machine's drift hits all alike:
 
   testpmd io       dpdk-testpmd --forward-mode=io: the I/O floor, the reference for VXLAN

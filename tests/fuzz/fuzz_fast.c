@@ -1012,13 +1012,17 @@ fz_check_handover(unsigned int k)
 		return; /* sent or dropped by fast: the ends are compared */
 	}
 	d = fz_snap_diff(s, want, md);
-	/* Left untouched, but for what decap does: the bytes as they arrived. */
-	if (d == NULL && a->edge[FZ_FAST] != FAST_EDGE_OUTPUT && !decapped &&
+	/*
+	 * Left untouched, but for what decap does: the bytes as they arrived (to parse, that is
+	 * the comparison above already).
+	 */
+	if (d == NULL &&
+	    (a->edge[FZ_FAST] == FAST_EDGE_DECAP ||
+	     (a->edge[FZ_FAST] == FAST_EDGE_ROUTE && !decapped)) &&
 	    fz_snap_diff(s, &fz_in[k], 0) != NULL)
 		d = "the packet, changed by fast before it left it to a stage";
 	if (d != NULL) {
-		snprintf(why, sizeof(why), "fast left it to %s otherwise than B's %s got it: %s",
-			 fz_node_names[fz_exit_index(a->edge[FZ_FAST])],
+		snprintf(why, sizeof(why), "fast left it to %s otherwise than B's stages did: %s",
 			 fz_node_names[fz_exit_index(a->edge[FZ_FAST])], d);
 		fz_print_md("fast left", s);
 		fz_print_md("B's stage got", want);
