@@ -6,7 +6,9 @@
  * segments, the first of 42 to 70 bytes (the outer headers through UDP, then the tunnel
  * header and the inner frame cut anywhere); the rest follows valid outer Ethernet, IPv4
  * (checksum right, from a known node to this node) and UDP headers, so that every input
- * reaches the tunnel parsing. Each segment sits in a malloc'd buffer of its exact size (the
+ * reaches the tunnel parsing. Each input is run three times: from the known node; from an
+ * unknown one, which overlay.require_known_node must drop as such; and from the unknown one
+ * with require_known_node off, which must end exactly as the known node's frame did. Each segment sits in a malloc'd buffer of its exact size (the
  * first behind a headroom), so any read or write outside them is a heap overflow for ASan.
  *
  * What decap promises the stages after it, checked with abort():
@@ -46,6 +48,7 @@ struct fuzz_pkt {
 
 static uint32_t local_ips[] = { RTE_BE32(0xc6120002) }; /* 198.18.0.2 */
 static uint32_t node_ips[] = { RTE_BE32(0xc6120003) };  /* 198.18.0.3 */
+static const uint32_t unknown_ip = RTE_BE32(0xc6120009); /* 198.18.0.9: no Node's */
 static struct node_table nodes = {
 	.nb_nodes = 1, .node_ips = node_ips, .nb_local = 1, .local_ips = local_ips,
 };
@@ -74,9 +77,9 @@ configure(void)
 		abort();
 }
 
-/* Outer Ethernet + IPv4 (+ UDP to `dport` unless IP-in-IP) in front of the payload. */
+/* Outer Ethernet + IPv4 from src (+ UDP to `dport` unless IP-in-IP) before the payload. */
 static uint16_t
-outer(uint8_t *p, uint16_t payload, uint8_t mode)
+outer(uint8_t *p, uint16_t payload, uint8_t mode, uint32_t src)
 {
 	static const uint16_t dports[] = { 4789, 8472, 6081, 0 };
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
@@ -90,7 +93,7 @@ outer(uint8_t *p, uint16_t payload, uint8_t mode)
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(hl - 14 + payload));
 	ip->time_to_live = 64;
 	ip->next_proto_id = dport ? IPPROTO_UDP : IPPROTO_IPIP;
-	ip->src_addr = node_ips[0];
+	ip->src_addr = src;
 	ip->dst_addr = local_ips[0];
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	if (dport) {
@@ -101,11 +104,25 @@ outer(uint8_t *p, uint16_t payload, uint8_t mode)
 	return hl;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* What one round made of the frame: decap's edge, the metadata and the data after it. */
+struct fuzz_result {
+	uint16_t edge;
+	struct pr_md md;
+	uint32_t pkt_len;
+	uint16_t data_len;
+	uint8_t data[OUTER_LEN + 9000];
+};
+
+/*
+ * One round: the frame of the input (mode, then the payload) from outer source `src`,
+ * through parse and decap with overlay.require_known_node `known_only`; the promises checked,
+ * what came out in *res.
+ */
+static void
+round_run(const uint8_t *data, size_t size, uint32_t src, bool known_only,
+	  struct fuzz_result *res)
 {
 	static struct pr_stats st;
-	static bool configured;
 	struct fuzz_pkt p;
 	struct rte_mbuf *m = &p.m;
 	const struct pr_md *md = pr_md(m);
@@ -113,25 +130,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint16_t hl, len, edge, payload, split;
 	uint8_t mode, *buf, *buf2 = NULL;
 
-	if (!configured) {
-		configure();
-		configured = true;
-	}
-	if (size < 1 || size > 9000)
-		return -1;
 	mode = data[0];
 	payload = (uint16_t)(size - 1);
 	buf = malloc(HEADROOM + OUTER_LEN + payload);
 	if (buf == NULL)
 		abort();
-	hl = outer(buf + HEADROOM, payload, mode);
+	hl = outer(buf + HEADROOM, payload, mode, src);
 	memcpy(buf + HEADROOM + hl, data + 1, payload);
 	len = (uint16_t)(hl + payload);
 	if ((mode & 4) && (mode & 3) != 3) { /* a filled UDP checksum, right or (mode & 8) wrong */
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + HEADROOM + 14);
 		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 
-		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp) ^ (mode & 8 ? 0x0101 : 0);
+		uint16_t ck = rte_ipv4_udptcp_cksum(ip, udp);
+
+		/* Wrong, but never 0, which says "no checksum" (RFC 768). */
+		if (mode & 8)
+			ck = (ck ^ 0x0101) != 0 ? ck ^ 0x0101 : ck ^ 0x0202;
+		udp->dgram_cksum = ck;
 	}
 
 	memset(&p, 0, sizeof(p));
@@ -163,7 +179,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_burst(&st, (void **)&m, 1, &edge); /* as the parse node: md->tunnel too */
 	if (edge != PR_EDGE_NEXT) /* every frame here is a tunnel candidate for decap */
 		fail("the outer headers did not parse as a tunnel", edge, md);
-	edge = decap_one(&st, &nodes, m, &fc, decap_cfg.require_known_node);
+	edge = known_only ? decap_one(&st, &nodes, m, &fc, true) :
+			    decap_one(&st, &nodes, m, &fc, false);
 	if (edge == PR_EDGE_DROP) {
 		if (md->drop >= PR_DROP_COUNT || (strcmp(pr_drop_stages[md->drop], "decap") != 0 &&
 						  strcmp(pr_drop_stages[md->drop], "parse") != 0))
@@ -183,7 +200,48 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((edge == PR_EDGE_ARP) != (md->l3 == PR_L3_ARP))
 			fail("ARP and the arp edge disagree", edge, md);
 	}
+	res->edge = edge;
+	res->md = *md;
+	res->pkt_len = m->pkt_len;
+	res->data_len = m->data_len;
+	memcpy(res->data, rte_pktmbuf_mtod(m, uint8_t *), m->data_len);
 	free(buf);
 	free(buf2);
+}
+
+/*
+ * Three rounds: from a known node (overlay.require_known_node on); from an unknown one with
+ * it on, which must be dropped as such; from the unknown one with it off, which must end as
+ * the first round did (the outer IPv4 header, the only difference, is gone by then).
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fuzz_result known, strict, relaxed;
+	static bool configured;
+
+	if (!configured) {
+		configure();
+		configured = true;
+	}
+	if (size < 1 || size > 9000)
+		return -1;
+	round_run(data, size, node_ips[0], true, &known);
+	round_run(data, size, unknown_ip, true, &strict);
+	if (strict.edge != PR_EDGE_DROP || strict.md.drop != PR_DROP_DECAP_UNKNOWN_NODE)
+		fail("a tunnel from an unknown node not dropped as such", strict.edge, &strict.md);
+	round_run(data, size, unknown_ip, false, &relaxed);
+	if (relaxed.edge != known.edge || relaxed.pkt_len != known.pkt_len ||
+	    relaxed.data_len != known.data_len ||
+	    (known.edge == PR_EDGE_DROP && relaxed.md.drop != known.md.drop))
+		fail("require_known_node off: not what a known node's tunnel does", relaxed.edge,
+		     &relaxed.md);
+	if (known.edge != PR_EDGE_DROP &&
+	    (relaxed.md.l3_off != known.md.l3_off || relaxed.md.l4_off != known.md.l4_off ||
+	     relaxed.md.l3 != known.md.l3 || relaxed.md.l4 != known.md.l4 ||
+	     relaxed.md.flags != known.md.flags ||
+	     memcmp(relaxed.data, known.data, known.data_len) != 0))
+		fail("require_known_node off: another inner frame than a known node's tunnel's",
+		     relaxed.edge, &relaxed.md);
 	return 0;
 }

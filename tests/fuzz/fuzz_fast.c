@@ -40,7 +40,9 @@
  * unresolved neighbours, next hops without a neighbour entry (the table full). Per input:
  * the default route on or off (route_lpm.default_nh is all the workers read of it), the node
  * table published or not yet (what fast and decap are given), the host port on or off
- * (output's host edge), the uplink's TX checksum offload on or off (out_cfg.port[]).
+ * (output's host edge), the uplink's TX checksum offload on or off (out_cfg.port[]). Every
+ * burst is walked and checked twice: with overlay.require_known_node on, then off (fast
+ * and decap each have a loop per setting).
  *
  * Input: one byte for the burst, then per frame eight bytes and up to 31 (offset, value)
  * mutations; missing bytes read as 0 (see fz_frame_make and LLVMFuzzerTestOneInput).
@@ -1100,6 +1102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct output_port *up = &out_cfg.port[fz_port_id[FZ_UPLINK]];
 	uint8_t g, idx[FZ_BURST];
 	uint16_t id, k;
+	int known;
 
 	if (size > 4096) /* a burst's worth of frames and mutations is far less */
 		return -1;
@@ -1113,25 +1116,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_nb = (uint16_t)((g & FZ_B_COUNT) + 1);
 	for (k = 0; k < fz_nb; k++) {
 		fz_frame_make(&fz_frames[k], &in);
-		fz_a.m[k] = fz_mbuf(&fz_frames[k]);
-		fz_b.m[k] = fz_mbuf(&fz_frames[k]);
-		fz_snap_take(&fz_in[k], fz_a.m[k]);
 		idx[k] = (uint8_t)k;
-		fz_a.t[k].visited = fz_b.t[k].visited = 0; /* snapshots: of visited nodes only */
 	}
-	memset(&fz_a.st, 0, sizeof(fz_a.st));
-	memset(&fz_b.st, 0, sizeof(fz_b.st));
-	fz_a.nodes = fz_b.nodes = g & FZ_B_NO_NODES ? NULL : &fz_nodes;
-	fz_a.fast_ctx = (struct output_ctx){ .stats = &fz_a.st, .ip_id = id };
-	fz_a.out_ctx = (struct output_ctx){ .stats = &fz_a.st, .ip_id = id };
-	fz_b.out_ctx = (struct output_ctx){ .stats = &fz_b.st, .ip_id = id };
+	/* Both ways of overlay.require_known_node, each a constant of its own loop in fast. */
+	for (known = 0; known < 2; known++) {
+		decap_cfg.require_known_node = known != 0;
+		for (k = 0; k < fz_nb; k++) {
+			fz_a.m[k] = fz_mbuf(&fz_frames[k]);
+			fz_b.m[k] = fz_mbuf(&fz_frames[k]);
+			fz_snap_take(&fz_in[k], fz_a.m[k]);
+			fz_a.t[k].visited = fz_b.t[k].visited = 0; /* snapshots: of visited nodes */
+		}
+		memset(&fz_a.st, 0, sizeof(fz_a.st));
+		memset(&fz_b.st, 0, sizeof(fz_b.st));
+		fz_a.nodes = fz_b.nodes = g & FZ_B_NO_NODES ? NULL : &fz_nodes;
+		fz_a.fast_ctx = (struct output_ctx){ .stats = &fz_a.st, .ip_id = id };
+		fz_a.out_ctx = (struct output_ctx){ .stats = &fz_a.st, .ip_id = id };
+		fz_b.out_ctx = (struct output_ctx){ .stats = &fz_b.st, .ip_id = id };
 
-	fz_run(&fz_a, FZ_FAST, idx, fz_nb);
-	fz_run(&fz_b, FZ_PARSE, idx, fz_nb);
-	fz_check();
-	for (k = 0; k < fz_nb; k++) {
-		rte_pktmbuf_free(fz_a.m[k]);
-		rte_pktmbuf_free(fz_b.m[k]);
+		fz_run(&fz_a, FZ_FAST, idx, fz_nb);
+		fz_run(&fz_b, FZ_PARSE, idx, fz_nb);
+		fz_check();
+		for (k = 0; k < fz_nb; k++) {
+			rte_pktmbuf_free(fz_a.m[k]);
+			rte_pktmbuf_free(fz_b.m[k]);
+		}
 	}
 	return 0;
 }

@@ -230,20 +230,19 @@ test_json_not_utf8(void **state)
  * The address sets decap looks Nodes up in: every member found, from 0 to 5,000 members
  * (the sets grow by powers of 2), no other address found, duplicates and 0.0.0.0 skipped.
  */
+#define TEST_ADDR(i) (((uint32_t)(i) + 1) * UINT32_C(0x85ebca6b)) /* the i-th address */
+
 static void
 test_addr_set(void **state)
 {
 	static const unsigned int sizes[] = { 0, 1, 2, 3, 100, 5000 };
 	uint32_t *v = malloc(2 * 5000 * sizeof(*v));
 	unsigned int i, k, slots;
-	uint32_t x = 12345;
 
 	(void)state;
 	assert_non_null(v);
-	for (i = 0; i < 2 * 5000; i++) { /* distinct, non-zero: a full-period LCG's outputs */
-		x = x * 1664525u + 1013904223u;
-		v[i] = x | 1;
-	}
+	for (i = 0; i < 2 * 5000; i++) /* distinct, non-zero: an odd multiple is a bijection */
+		v[i] = TEST_ADDR(i);
 	for (k = 0; k < RTE_DIM(sizes); k++) {
 		unsigned int n = sizes[k];
 		struct addr_set s;
@@ -258,8 +257,7 @@ test_addr_set(void **state)
 			assert_false(addr_set_has(&s, v[i]));
 		assert_false(addr_set_has(&s, 0));
 		addr_set_free(&s);
-		x = x * 1664525u + 1013904223u;
-		v[n] = x | 1;
+		v[n] = TEST_ADDR(n);
 	}
 	{ /* duplicates take one slot */
 		struct addr_set s;
