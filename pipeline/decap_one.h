@@ -31,6 +31,11 @@ struct decap_cfg {
 };
 extern struct decap_cfg decap_cfg;
 
+/* The counter of each UDP tunnel kind (decap_udp() takes VXLAN and Geneve only). */
+static const uint16_t decap_kind_ctr[DECAP_IPIP] = {
+	[DECAP_VXLAN] = PR_CTR_DECAP_VXLAN, [DECAP_GENEVE] = PR_CTR_DECAP_GENEVE,
+};
+
 /* One bit test: the VNI list (or "any") was turned into a bitmap by decap_configure(). */
 static __rte_always_inline bool
 decap_vni_ok(uint32_t vni)
@@ -139,7 +144,7 @@ decap_one(struct pr_stats *st, const struct node_table *nodes, struct rte_mbuf *
 			return edge;
 		rte_pktmbuf_adj(m, (uint16_t)inner);
 		ip_end -= inner;
-		st->ctr[kind == DECAP_VXLAN ? PR_CTR_DECAP_VXLAN : PR_CTR_DECAP_GENEVE]++;
+		st->ctr[decap_kind_ctr[kind]]++;
 	}
 	/* Whatever followed the outer IP packet (Ethernet padding) is not the inner frame's. */
 	pr_trim_to_l3(m, 0, ip_end);

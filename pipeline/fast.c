@@ -15,7 +15,7 @@
  *   parse   untouched (parse_fast() declined it: parse_one() finds out what it is)
  *   decap   parsed: a tunnel candidate, before the first node table is published
  *   route   parsed, or decapsulated and its inner frame parsed (no route, martian, spoofed
- *           source, TTL expiring, for the router; an inner frame with a VLAN tag)
+ *           source, TTL expiring, for the router; an inner frame parse_fast() did not take)
  *   output  parsed and routed, TTL decremented (no neighbour yet, too long, no MAC entry)
  *   drop    what decap drops, with its reason; no headroom for the headers (output's)
  *
@@ -61,9 +61,10 @@ fast_init(const struct rte_graph *graph, struct rte_node *node)
 }
 
 /*
- * One packet parse_fast() took as plain IP, or decap_one() decapsulated (its IPv4 header at
- * ip, right after its Ethernet header), whose destination's next hop is id: routed and sent, or handed to the stage that takes over (see above). `spoofed`:
- * its source failed the pod-port check.
+ * One packet parse_fast() took as plain IP, or decap_one() decapsulated and parse_fast()
+ * took (its IPv4 header at ip, right after its Ethernet header), whose destination's next
+ * hop is id: routed and sent, or handed to the stage that takes over (see above).
+ * `spoofed`: its source failed the pod-port check.
  */
 static __rte_always_inline uint16_t
 fast_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m,
@@ -92,7 +93,7 @@ fast_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m,
 		md->nh = id;
 		return FAST_EDGE_OUTPUT;
 	}
-	return output_send(ctx, m, md, id, nh, ip, l3, w) ? fast_tx_edge[nh->port] : FAST_EDGE_DROP;
+	return output_send(ctx, m, md, id, nh, ip, l3, w, true) ? fast_tx_edge[nh->port] : FAST_EDGE_DROP;
 }
 
 /*
@@ -134,9 +135,12 @@ fast_x4(struct output_ctx *ctx, const struct route_lpm *rt, const struct node_ta
 				next[j] = FAST_EDGE_DROP;
 				continue;
 			}
-			/* An inner frame parse_fast() did not take may have its IPv4 elsewhere. */
-			if (unlikely(pr_md(m)->l3 != PR_L3_IPV4 ||
-				     pr_md(m)->l3_off != RTE_ETHER_HDR_LEN)) {
+			/*
+			 * An inner frame parse_fast() did not take (a VLAN tag, IP options, a
+			 * fragment, ICMP...) goes the stages' way: fast's code takes the
+			 * metadata parse_fast() writes for granted (output_send()'s `plain`).
+			 */
+			if (unlikely(!parse_md_plain(pr_md(m)))) {
 				next[j] = FAST_EDGE_ROUTE;
 				continue;
 			}

@@ -97,7 +97,7 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 		}
 		return OUTPUT_EDGE_FRAG;
 	}
-	return output_send(ctx, m, md, md->nh, nh, ip, l3, w) ? out_cfg.port[nh->port].edge :
+	return output_send(ctx, m, md, md->nh, nh, ip, l3, w, false) ? out_cfg.port[nh->port].edge :
 							       PR_EDGE_DROP;
 }
 

@@ -114,29 +114,38 @@ static const uint8_t output_has_ports[256] = {
 	[IPPROTO_TCP] = 1, [IPPROTO_UDP] = 1, [IPPROTO_SCTP] = 1,
 };
 
-/* The flow hash of the inner packet: addresses, protocol, ports when there are. */
+/*
+ * The flow hash of the inner packet: addresses, protocol, ports when there are. `plain`: a
+ * packet as parse_fast() takes it (UDP or TCP right after a 20-byte header, not a fragment),
+ * a constant where the caller knows it.
+ */
 static __rte_always_inline uint32_t
 output_flow_hash(const struct rte_mbuf *m, const struct pr_md *md,
-		 const struct rte_ipv4_hdr *ip)
+		 const struct rte_ipv4_hdr *ip, const bool plain)
 {
 	uint32_t h = output_crc(ip->src_addr, ip->dst_addr), ports = 0;
 
 	/* Every fragment of a packet alike (the first has ports, the others not): none. */
-	if (output_has_ports[md->l4] && !(md->flags & PR_MD_F_FRAG))
+	if (plain)
+		memcpy(&ports, ip + 1, sizeof(ports));
+	else if (output_has_ports[md->l4] && !(md->flags & PR_MD_F_FRAG))
 		memcpy(&ports, rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off),
 		       sizeof(ports));
 	return output_crc(ports ^ ip->next_proto_id, h);
 }
 
-/* Make room for `hl` bytes in front of the L3 header (whatever L2 was there goes). */
+/*
+ * Make room for `hl` bytes in front of the L3 header at l3_off (whatever L2 was there goes);
+ * l3_off a constant where the caller knows it.
+ */
 static __rte_always_inline uint8_t *
-output_room(struct rte_mbuf *m, const struct pr_md *md, uint16_t hl)
+output_room(struct rte_mbuf *m, uint16_t l3_off, uint16_t hl)
 {
-	if (likely(md->l3_off == hl))
+	if (likely(l3_off == hl))
 		return rte_pktmbuf_mtod(m, uint8_t *);
-	if (md->l3_off > hl)
-		return (uint8_t *)rte_pktmbuf_adj(m, md->l3_off - hl);
-	return (uint8_t *)rte_pktmbuf_prepend(m, hl - md->l3_off);
+	if (l3_off > hl)
+		return (uint8_t *)rte_pktmbuf_adj(m, l3_off - hl);
+	return (uint8_t *)rte_pktmbuf_prepend(m, hl - l3_off);
 }
 
 /*
@@ -145,14 +154,15 @@ output_room(struct rte_mbuf *m, const struct pr_md *md, uint16_t hl)
  * MAC and type over w's upper two.
  */
 static __rte_always_inline bool
-output_l2(struct rte_mbuf *m, struct pr_md *md, const struct output_port *op, uint64_t w)
+output_l2(struct rte_mbuf *m, struct pr_md *md, const struct output_port *op, uint64_t w,
+	  uint16_t l3_off)
 {
 	uint8_t *p;
 
-	if (likely(md->l3_off == RTE_ETHER_HDR_LEN)) {
+	if (likely(l3_off == RTE_ETHER_HDR_LEN)) {
 		p = rte_pktmbuf_mtod(m, uint8_t *);
 	} else {
-		p = output_room(m, md, RTE_ETHER_HDR_LEN);
+		p = output_room(m, l3_off, RTE_ETHER_HDR_LEN);
 		if (unlikely(p == NULL))
 			return false;
 		md->l3_off = RTE_ETHER_HDR_LEN;
@@ -192,9 +202,9 @@ output_outer_ip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_
 static __rte_always_inline bool
 output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_port *op,
 		  const struct route_nh *nh, const struct output_hdr *hdr, uint16_t l3,
-		  uint32_t hash, uint64_t w)
+		  uint32_t hash, uint64_t w, uint16_t l3_off)
 {
-	uint8_t *p = output_room(m, pr_md(m), sizeof(hdr->b));
+	uint8_t *p = output_room(m, l3_off, sizeof(hdr->b));
 	struct rte_udp_hdr *udp;
 
 	if (unlikely(p == NULL))
@@ -213,10 +223,11 @@ output_udp_tunnel(struct output_ctx *ctx, struct rte_mbuf *m, const struct outpu
 /* IP-in-IP: the template's outer Ethernet and IPv4 headers right before the inner packet. */
 static __rte_always_inline bool
 output_ipip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_port *op,
-	    const struct route_nh *nh, const struct output_hdr *hdr, uint16_t l3, uint64_t w)
+	    const struct route_nh *nh, const struct output_hdr *hdr, uint16_t l3, uint64_t w,
+	    uint16_t l3_off)
 {
 	const uint16_t hl = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
-	uint8_t *p = output_room(m, pr_md(m), hl);
+	uint8_t *p = output_room(m, l3_off, hl);
 
 	if (unlikely(p == NULL))
 		return false;
@@ -232,26 +243,30 @@ output_ipip(struct output_ctx *ctx, struct rte_mbuf *m, const struct output_port
  * Send a packet whose way out is settled: its next hop (id, nh) is usable and not the host,
  * w is the valid neighbour word of its L2 next hop, and its L3 packet (ip, l3 bytes) fits
  * nh->max_l3. Trims Ethernet padding, writes the L2 or tunnel headers and counts what left.
- * False (md->drop set): no headroom for the headers. Output's own common case, and fast's.
+ * False (md->drop set): no headroom for the headers. Output's own common case, and fast's;
+ * `plain` (fast's, a constant): the packet is as parse_fast() takes it, its L3 header right
+ * after an Ethernet header, so that its offsets need not be read from md.
  */
 static __rte_always_inline bool
 output_send(struct output_ctx *ctx, struct rte_mbuf *m, struct pr_md *md, uint32_t id,
-	    const struct route_nh *nh, const struct rte_ipv4_hdr *ip, uint16_t l3, uint64_t w)
+	    const struct route_nh *nh, const struct rte_ipv4_hdr *ip, uint16_t l3, uint64_t w,
+	    const bool plain)
 {
 	const struct output_port *op = &out_cfg.port[nh->port];
+	const uint16_t l3_off = plain ? RTE_ETHER_HDR_LEN : md->l3_off;
 	bool ok;
 
-	pr_trim_to_l3(m, md->l3_off, l3); /* Ethernet padding does not travel on */
+	pr_trim_to_l3(m, l3_off, l3); /* Ethernet padding does not travel on */
 	switch (nh->encap) {
 	case ROUTE_ENCAP_NONE:
-		ok = output_l2(m, md, op, w);
+		ok = output_l2(m, md, op, w, l3_off);
 		break;
 	case ROUTE_ENCAP_IPIP:
-		ok = output_ipip(ctx, m, op, nh, &output_hdrs[id], l3, w);
+		ok = output_ipip(ctx, m, op, nh, &output_hdrs[id], l3, w, l3_off);
 		break;
 	default:
 		ok = output_udp_tunnel(ctx, m, op, nh, &output_hdrs[id], l3,
-				       output_flow_hash(m, md, ip), w);
+				       output_flow_hash(m, md, ip, plain), w, l3_off);
 		break;
 	}
 	if (unlikely(!ok)) {

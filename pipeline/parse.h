@@ -139,4 +139,16 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	return md->tunnel != DECAP_NONE ? PR_EDGE_NEXT : PR_EDGE_L3;
 }
 
+/*
+ * Whether md is what parse_fast() makes of a packet it takes: IPv4 right after an untagged
+ * Ethernet header, no options, not a fragment, UDP or TCP (whoever parsed it).
+ */
+static __rte_always_inline bool
+parse_md_plain(const struct pr_md *md)
+{
+	return md->l3 == PR_L3_IPV4 && md->l3_off == RTE_ETHER_HDR_LEN &&
+	       md->l4_off == RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) && md->flags == 0 &&
+	       (md->l4 == IPPROTO_UDP || md->l4 == IPPROTO_TCP);
+}
+
 #endif

@@ -23,16 +23,19 @@ addr_set_first(const struct addr_set *s, uint32_t addr)
 	return (addr * UINT32_C(0x9e3779b1)) >> s->shift;
 }
 
-/* Whether addr (network order) is in s. */
+/* Whether addr (network order) is in s: a member in its first slot takes one test. */
 static inline bool
 addr_set_has(const struct addr_set *s, uint32_t addr)
 {
-	uint32_t i = addr_set_first(s, addr), v;
+	uint32_t i = addr_set_first(s, addr), v = s->slot[i];
 
-	while ((v = s->slot[i]) != 0) {
+	if (v == addr)
+		return addr != 0;
+	while (v != 0) {
+		i = (i + 1) & s->mask;
+		v = s->slot[i];
 		if (v == addr)
 			return true;
-		i = (i + 1) & s->mask;
 	}
 	return false;
 }

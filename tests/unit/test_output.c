@@ -124,7 +124,7 @@ test_l2_rewrite(void **state)
 		uint32_t len = m->pkt_len - offs[i];
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-		assert_true(output_l2(m, pr_md(m), &op, w));
+		assert_true(output_l2(m, pr_md(m), &op, w, pr_md(m)->l3_off));
 		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		assert_int_equal(m->pkt_len, len + 14);
 		assert_memory_equal(&eth->dst_addr, pod_mac, 6);
@@ -155,7 +155,8 @@ check_tunnel(uint8_t encap, const uint8_t want_word0[4])
 	out_cfg.udp_port_be = RTE_BE16(4789);
 	memcpy(&w, "\x02\x00\x00\x00\x02\x03", 6);
 	output_template(&nh, &op, hdr.b);
-	assert_true(output_udp_tunnel(&ctx, m, &op, &nh, &hdr, (uint16_t)(inner - 14), 0x12345, w));
+	assert_true(output_udp_tunnel(&ctx, m, &op, &nh, &hdr, (uint16_t)(inner - 14), 0x12345, w,
+				      pr_md(m)->l3_off));
 	assert_int_equal(m->pkt_len, inner + 50);
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	assert_memory_equal(p, "\x02\x00\x00\x00\x02\x03\x02\x00\x00\x00\x00\x01\x08\x00", 14);
@@ -203,7 +204,7 @@ test_ipip_layout(void **state)
 
 	(void)state;
 	output_template(&nh, &op, hdr.b);
-	assert_true(output_ipip(&ctx, m, &op, &nh, &hdr, (uint16_t)l3, 0));
+	assert_true(output_ipip(&ctx, m, &op, &nh, &hdr, (uint16_t)l3, 0, pr_md(m)->l3_off));
 	assert_int_equal(m->pkt_len, 14 + 20 + l3);
 	outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
 	inner = outer + 1;
@@ -224,10 +225,14 @@ test_flow_hash(void **state)
 		struct rte_mbuf *m = make_udp(14, (uint16_t)(1000 + i));
 
 		first[i] = output_flow_hash(m, pr_md(m),
-					    rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14));
+					    rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14),
+					    false);
+		/* The same packet again, and as fast hashes it (plain: no metadata read). */
 		m = make_udp(14, (uint16_t)(1000 + i));
 		assert_int_equal(first[i], output_flow_hash(m, pr_md(m),
-			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14)));
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14), false));
+		assert_int_equal(first[i], output_flow_hash(m, pr_md(m),
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14), true));
 	}
 	for (i = 0; i < 64; i++) {
 		for (j = 0; j < i && (first[j] & 0x3fff) != (first[i] & 0x3fff); j++)
