@@ -85,7 +85,7 @@ fast_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *m,
 		return FAST_EDGE_ROUTE;
 	/* Routed, as route does it. */
 	route_ttl_dec(ip);
-	ctx->stats->ctr[route_kind_ctr[nh->kind]]++;
+	ctx->stats->ctr[nh->route_ctr]++;
 	/* output's other cases: it finds which. */
 	w = neigh_word(out_cfg.neigh, nh->neigh);
 	l3 = pr_bswap16(ip->total_length);

@@ -52,14 +52,6 @@ route_configure(const struct pr_config *cfg, const struct route_lpm *lpm)
 			cfg->y->ports[i].role == PR_ROLE_PODS ? PR_MD_F_ROUTED : 0;
 }
 
-const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
-	[ROUTE_NH_LOCAL_CIDR] = PR_CTR_ROUTE_LOCAL_CIDR,
-	[ROUTE_NH_LOCAL_POD] = PR_CTR_ROUTE_LOCAL_POD,
-	[ROUTE_NH_REMOTE_NODE] = PR_CTR_ROUTE_REMOTE,
-	[ROUTE_NH_HOST] = PR_CTR_ROUTE_HOST,
-	[ROUTE_NH_DEFAULT] = PR_CTR_ROUTE_DEFAULT,
-};
-
 /*
  * One packet (ip: its IPv4 header, NULL when it is not IPv4): martians, no route and
  * spoofed sources dropped, TTL. Its edge.

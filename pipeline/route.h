@@ -22,8 +22,14 @@
  */
 extern uint8_t route_rpf[RTE_MAX_ETHPORTS];
 
-/* The route counter of each next-hop kind. */
-extern const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT];
+/* The route counter of each next-hop kind (a next hop keeps its own: route_nh.route_ctr). */
+static const uint16_t route_kind_ctr[ROUTE_NH_KIND_COUNT] = {
+	[ROUTE_NH_LOCAL_CIDR] = PR_CTR_ROUTE_LOCAL_CIDR,
+	[ROUTE_NH_LOCAL_POD] = PR_CTR_ROUTE_LOCAL_POD,
+	[ROUTE_NH_REMOTE_NODE] = PR_CTR_ROUTE_REMOTE,
+	[ROUTE_NH_HOST] = PR_CTR_ROUTE_HOST,
+	[ROUTE_NH_DEFAULT] = PR_CTR_ROUTE_DEFAULT,
+};
 
 /*
  * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the 16-bit word holding TTL and protocol:

@@ -23,13 +23,12 @@
 #include <rte_malloc.h>
 
 #include "log.h"
+#include "route.h"
 #include "route_table.h"
 
 #define LOG_MODULE "route_table"
 #define LOG_TYPE route_table_logtype
 PR_LOG_REGISTER(route_table);
-
-_Static_assert(sizeof(struct route_nh) == 24, "next hops stay small");
 
 enum route_op {
 	ROUTE_OP_KEEP,
@@ -153,7 +152,8 @@ nh_get(struct route_table_ctl *ctl, uint8_t kind, uint32_t via, uint32_t *idp)
 	if (ctl->nb_free == 0)
 		return -ENOSPC;
 	id = ctl->free_ids[--ctl->nb_free];
-	ctl->nh[id] = (struct route_nh){ .via = via, .kind = kind, .usable = 1 };
+	ctl->nh[id] = (struct route_nh){ .via = via, .kind = kind, .usable = 1,
+					 .route_ctr = (uint8_t)route_kind_ctr[kind] };
 	if (ctl->resolver.init != NULL)
 		ctl->resolver.init(ctl->resolver.arg, id, &ctl->nh[id]);
 	/* The entry is complete before the LPM, whose tbl8 stores are relaxed, names the id. */

@@ -77,8 +77,10 @@ struct route_nh {
 	 * may send its packets; decided once here rather than per packet there.
 	 */
 	uint8_t fast;
-	uint8_t rsvd[2];
+	uint8_t route_ctr; /* the route counter (enum pr_ctr) of its kind (route_kind_ctr) */
+	uint8_t rsvd[9];   /* 32 bytes: an id is scaled by a shift */
 };
+_Static_assert(sizeof(struct route_nh) == 32, "struct route_nh: 32 bytes");
 
 /* Fills a new next hop's adjacency from its kind and via; releases it when it goes. */
 struct route_nh_resolver {
