@@ -518,7 +518,13 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 	pthread_mutex_unlock(&t->ctl->lock);
 }
 
-unsigned int
+/*
+ * Held by a dump of the live table from another thread (telemetry) and by neigh_free() when
+ * it takes the table out of neigh_live: the table is not freed under a dump.
+ */
+static pthread_mutex_t neigh_live_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned int
 neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max, uint64_t now)
 {
 	unsigned int n = 0;
@@ -543,6 +549,18 @@ neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max, uint
 		n++;
 	}
 	pthread_mutex_unlock(&t->ctl->lock);
+	return n;
+}
+
+unsigned int
+neigh_dump_live(struct neigh_info *out, unsigned int max, uint64_t now)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&neigh_live_lock);
+	if (neigh_live != NULL)
+		n = neigh_dump(neigh_live, out, max, now);
+	pthread_mutex_unlock(&neigh_live_lock);
 	return n;
 }
 
@@ -676,8 +694,10 @@ neigh_free(struct neigh_table *t)
 
 	if (t == NULL)
 		return;
+	pthread_mutex_lock(&neigh_live_lock);
 	if (neigh_live == t)
 		neigh_live = NULL;
+	pthread_mutex_unlock(&neigh_live_lock);
 	while (t->hold != NULL && rte_ring_dequeue(t->hold, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
 	for (w = 0; t->inject != NULL && t->ctl != NULL && w < t->ctl->nb_workers; w++) {

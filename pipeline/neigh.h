@@ -163,8 +163,11 @@ struct neigh_info {
 	uint32_t held;
 	uint64_t age_ms; /* since the last confirmation or change */
 };
-unsigned int neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max,
-			uint64_t now_ns);
+/*
+ * Up to max entries of the live table (neigh_live), from any thread; none once it is gone:
+ * neigh_free() waits for a dump in progress.
+ */
+unsigned int neigh_dump_live(struct neigh_info *out, unsigned int max, uint64_t now_ns);
 const char *neigh_state_name(unsigned int state);
 
 /* Drop what is held and free the table (after the workers have stopped). */

@@ -21,6 +21,14 @@
 static const struct pr_config *tel_cfg;
 
 void
+telemetry_mac(char *buf, size_t len, const struct rte_ether_addr *mac)
+{
+	const uint8_t *b = mac->addr_bytes;
+
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
+void
 telemetry_put(struct rte_tel_data *d, const char *name, struct rte_tel_data *x)
 {
 	if (rte_tel_data_add_dict_container(d, name, x, 0) != 0)
@@ -214,7 +222,7 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 
 		if (x == NULL)
 			continue;
-		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		telemetry_mac(mac, sizeof(mac), &p->mac);
 		rte_tel_data_add_dict_int(x, "port_id", p->port_id);
 		rte_tel_data_add_dict_string(x, "device", tel_cfg->ports[i].dev_name);
 		rte_tel_data_add_dict_string(x, "role", config_role_name(p->role));

@@ -7,6 +7,7 @@
 #include "source.h"
 
 struct route_lpm;
+struct rte_ether_addr;
 struct rte_tel_data;
 
 /*
@@ -14,6 +15,9 @@ struct rte_tel_data;
  * name with other characters than [A-Za-z0-9_/] in DPDK 22.11), so nothing leaks.
  */
 void telemetry_put(struct rte_tel_data *d, const char *name, struct rte_tel_data *x);
+
+/* A MAC as telemetry shows it: lower-case hex, as `ip neigh` does. */
+void telemetry_mac(char *buf, size_t len, const struct rte_ether_addr *mac);
 
 /* The LPM's state after a route sync, and how long the sync took, for /podrouter/sync. */
 void telemetry_route_update(const struct route_lpm *lpm, uint64_t sync_ns);

@@ -215,20 +215,16 @@ tel_neighbours(const char *cmd, const char *params, struct rte_tel_data *d)
 	RTE_SET_USED(cmd);
 	RTE_SET_USED(params);
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	if (neigh_live == NULL)
-		return 0;
 	v = malloc(max * sizeof(*v)); /* one per call: telemetry clients run side by side */
 	if (v == NULL)
 		return -ENOMEM;
-	n = neigh_dump(neigh_live, v, max, pr_monotonic_ns());
+	n = neigh_dump_live(v, max, pr_monotonic_ns());
 	for (i = 0; i < n; i++) {
 		char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], s[RTE_TEL_MAX_STRING_LEN];
 		int p = ports_index(v[i].port);
 
 		tel_ip(ip, sizeof(ip), v[i].ip);
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v[i].mac.addr_bytes[0],
-			 v[i].mac.addr_bytes[1], v[i].mac.addr_bytes[2], v[i].mac.addr_bytes[3],
-			 v[i].mac.addr_bytes[4], v[i].mac.addr_bytes[5]);
+		telemetry_mac(mac, sizeof(mac), &v[i].mac);
 		snprintf(s, sizeof(s), "%s %s %s %s ref=%u held=%u age_ms=%" PRIu64, ip, mac,
 			 p >= 0 ? pr_ports[p].name : "?", neigh_state_name(v[i].state), v[i].ref,
 			 v[i].held, v[i].age_ms);
