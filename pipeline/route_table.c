@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "ipv4.h"
 #include "log.h"
 #include "route.h"
 #include "route_table.h"
@@ -217,17 +218,11 @@ static const uint8_t kind_rank[ROUTE_NH_KIND_COUNT] = {
 	[ROUTE_NH_DEFAULT] = 4,
 };
 
-static uint32_t
-plen_mask(uint8_t plen)
-{
-	return plen == 0 ? 0 : ~UINT32_C(0) << (32 - plen);
-}
-
 static bool
 route_valid(const struct route *r)
 {
 	return r->plen <= 32 && r->kind < ROUTE_NH_KIND_COUNT &&
-	       (rte_be_to_cpu_32(r->prefix) & ~plen_mask(r->plen)) == 0;
+	       (rte_be_to_cpu_32(r->prefix) & ~pr_ipv4_mask(r->plen)) == 0;
 }
 
 static bool

@@ -23,6 +23,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "ipv4.h"
 #include "redis_conn.h"
 
 /* ---------------------------------------------------------------- schema */
@@ -738,7 +739,7 @@ config_on_link_addr(const struct pr_port_conf *pc, uint32_t ip)
 	unsigned int i;
 
 	for (i = 0; i < pc->nb_addrs; i++) {
-		uint32_t mask = pc->addrs[i].plen ? rte_cpu_to_be_32(~0u << (32 - pc->addrs[i].plen)) : 0;
+		uint32_t mask = rte_cpu_to_be_32(pr_ipv4_mask(pc->addrs[i].plen));
 
 		if (((ip ^ pc->addrs[i].addr) & mask) == 0)
 			return pc->addrs[i].addr;

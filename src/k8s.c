@@ -19,6 +19,7 @@
 
 #include <yaml.h>
 
+#include "ipv4.h"
 #include "json_doc.h"
 #include "k8s.h"
 
@@ -246,12 +247,6 @@ ip_parse(const char *s, uint32_t *a4, struct in6_addr *a6)
 	return inet_pton(AF_INET6, s, a6) == 1 ? FAM_V6 : FAM_NONE;
 }
 
-static uint32_t
-mask4(unsigned int plen)
-{
-	return plen == 0 ? 0 : htonl(~0u << (32 - plen));
-}
-
 static void
 mask6(struct in6_addr *a, unsigned int plen)
 {
@@ -285,7 +280,7 @@ cidr_parse(const char *s, struct any_cidr *c)
 	if (plen > (c->family == FAM_V4 ? 32u : 128u))
 		c->family = FAM_NONE;
 	c->plen = plen;
-	c->a4 &= mask4(plen <= 32 ? plen : 32);
+	c->a4 &= htonl(pr_ipv4_mask(plen <= 32 ? plen : 32));
 	mask6(&c->a6, plen);
 	return c->family;
 }
@@ -299,7 +294,7 @@ cidr_strictly_inside(const struct any_cidr *in, const struct any_cidr *out)
 	if (in->family != out->family || in->plen <= out->plen)
 		return false;
 	if (in->family == FAM_V4)
-		return (in->a4 & mask4(out->plen)) == out->a4;
+		return (in->a4 & htonl(pr_ipv4_mask(out->plen))) == out->a4;
 	a = in->a6;
 	mask6(&a, out->plen);
 	return memcmp(&a, &out->a6, sizeof(a)) == 0;
