@@ -130,12 +130,22 @@ output_port_for(enum pr_port_role role, uint32_t ip)
 static void
 output_vtep_mac(uint32_t via, const struct rte_ether_addr *dflt, struct rte_ether_addr *mac)
 {
-	unsigned int i;
+	unsigned int lo = 0, hi = output_vteps.n;
 
 	*mac = *dflt;
-	for (i = 0; i < output_vteps.n; i++)
-		if (output_vteps.v[i].ip == via)
-			memcpy(mac, output_vteps.v[i].mac, RTE_ETHER_ADDR_LEN);
+	while (lo < hi) { /* the VTEPs are sorted by ip (struct node_table) */
+		unsigned int mid = (lo + hi) / 2;
+		uint32_t ip = output_vteps.v[mid].ip;
+
+		if (ip == via) {
+			memcpy(mac, output_vteps.v[mid].mac, RTE_ETHER_ADDR_LEN);
+			return;
+		}
+		if (ip < via)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 }
 
 /*

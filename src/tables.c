@@ -670,6 +670,17 @@ u32_sort_unique(uint32_t *v, unsigned int n)
 	return k;
 }
 
+/* VTEPs by address (network order as stored: any fixed order does), then MAC. */
+static int
+vtep_cmp(const void *a, const void *b)
+{
+	const struct node_vtep *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return memcmp(x->mac, y->mac, sizeof(x->mac));
+}
+
 static struct node_table *
 node_table_build(const struct tables_builder *b, struct cluster *c)
 {
@@ -701,6 +712,12 @@ node_table_build(const struct tables_builder *b, struct cluster *c)
 		}
 	}
 	t->nb_nodes = u32_sort_unique(t->node_ips, t->nb_nodes);
+	/* One VTEP per address, found by binary search (output_vtep_mac). */
+	qsort(t->vteps, t->nb_vteps, sizeof(*t->vteps), vtep_cmp);
+	for (i = 0, j = 0; i < t->nb_vteps; i++)
+		if (j == 0 || t->vteps[j - 1].ip != t->vteps[i].ip)
+			t->vteps[j++] = t->vteps[i];
+	t->nb_vteps = j;
 	t->nb_local = tables_local_ips(b, c, t->local_ips);
 	if (addr_set_build(&t->node_set, t->node_ips, t->nb_nodes) != 0 ||
 	    addr_set_build(&t->local_set, t->local_ips, t->nb_local) != 0) {

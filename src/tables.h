@@ -141,7 +141,11 @@ struct node_table {
 	struct addr_set node_set;  /* node_ips, for decap */
 	struct addr_set local_set; /* local_ips, for decap */
 	unsigned int nb_vteps;
-	struct node_vtep *vteps; /* the Nodes that publish a VTEP MAC (k8s.h), in Node name order */
+	/*
+	 * The Nodes that publish a VTEP MAC (k8s.h), sorted by ip (as stored), one per ip: two
+	 * Nodes that claim one InternalIP (a misconfiguration) give it the lower MAC.
+	 */
+	struct node_vtep *vteps;
 };
 
 /* ---- policies */

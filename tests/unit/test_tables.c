@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <rte_byteorder.h>
+
 #include "cluster.h"
 #include "tables.h"
 
@@ -216,6 +218,54 @@ test_policy_over_pending_pods(void **state)
 	tables_builder_free(b);
 }
 
+/* A flannel Node: its InternalIP and VTEP MAC. */
+static void
+add_vtep_node(struct fx *fx, const char *name, const char *ip, const char *mac)
+{
+	char text[512];
+	int n = snprintf(text, sizeof(text),
+			 "apiVersion: v1\nkind: Node\nmetadata: {name: %s, annotations: "
+			 "{flannel.alpha.coreos.com/backend-data: '{\"VNI\":1,\"VtepMAC\":\"%s\"}'}}\n"
+			 "status: {addresses: [{type: InternalIP, address: %s}]}\n", name, mac, ip);
+
+	assert_int_equal(k8s_parse(text, (size_t)n, "test", collect, fx->c, stderr), 0);
+}
+
+/*
+ * The VTEPs output looks up by binary search: sorted by address, one per address, the lower
+ * MAC where two Nodes claim one InternalIP, whatever the Nodes' name order.
+ */
+static void
+test_vteps_sorted(void **state)
+{
+	struct fx *fx = *state;
+	struct tables_builder *b = tables_builder_new(&fx->cfg);
+	const struct node_table *nt;
+	struct pr_tables *t;
+	unsigned int i, found = 0;
+
+	add_vtep_node(fx, "vt-a", "198.18.9.3", "02:00:00:00:09:03");
+	add_vtep_node(fx, "vt-b", "198.18.9.1", "02:00:00:00:09:01");
+	add_vtep_node(fx, "vt-c", "198.18.9.2", "02:00:00:00:09:ff");
+	add_vtep_node(fx, "vt-d", "198.18.9.2", "02:00:00:00:09:02"); /* the same IP as vt-c */
+	t = tables_build(b, fx->c, true);
+	assert_non_null(t);
+	nt = t->nodes;
+	for (i = 0; i < nt->nb_vteps; i++) {
+		const uint8_t *m = nt->vteps[i].mac;
+
+		if (i > 0)
+			assert_true(nt->vteps[i - 1].ip < nt->vteps[i].ip);
+		if ((rte_be_to_cpu_32(nt->vteps[i].ip) >> 8) == 0xc61209) { /* 198.18.9.x */
+			found++;
+			assert_int_equal(m[5], rte_be_to_cpu_32(nt->vteps[i].ip) & 0xff);
+		}
+	}
+	assert_int_equal(found, 3);
+	tables_publish(t);
+	tables_builder_free(b);
+}
+
 /* A JSON string that is not UTF-8 is bad input, not a lack of memory (found by fuzzing). */
 static void
 test_json_not_utf8(void **state)
@@ -282,6 +332,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_policy_over_pending_pods, setup, teardown),
 		cmocka_unit_test(test_json_not_utf8),
 		cmocka_unit_test(test_addr_set),
+		cmocka_unit_test_setup_teardown(test_vteps_sorted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
