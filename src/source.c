@@ -8,10 +8,29 @@
  * redis: docs/cluster-state.md, to the letter. List: the newest stream ID first, then every
  * object (SCAN + pipelined GET) into a new model, swapped in whole. Watch: XREAD BLOCK from
  * the last ID; each entry's key is read again and what is there now is applied (absent means
- * deleted), so entries the listing already covered do no harm. Before each read, XINFO STREAM
- * tells whether entries after our ID may have been trimmed: then list again. A lost connection is retried with capped exponential backoff, the model untouched.
+ * deleted), so entries the listing already covered do no harm. A lost connection is retried
+ * with capped exponential backoff, the model untouched.
+ *
+ * Waiting for changes never holds the control loop longer than its step (2 ms, for the
+ * neighbour table's work): one XREAD BLOCK SRC_BLOCK_MS stays outstanding, sent without
+ * waiting, and a step only polls the socket for its reply. Idle, that is one round a second instead of one a
+ * step; an entry still arrives as soon as it is added. A reply later than the BLOCK and
+ * SRC_GRACE_MS means the connection is dead: it is dropped and dialled again.
+ *
+ * Trims: XINFO STREAM, pipelined right before every XREAD, tells whether entries after our
+ * last ID may have been trimmed away (then we list again). Every round needs it, including
+ * the one after an XREAD that timed out empty: that timeout proves nothing was added while it
+ * blocked, but not between its reply and our next XREAD (a round trip and a control step
+ * later), and a writer's MULTI with XADD and XTRIM adds and trims in one go. Sent together,
+ * XINFO and the XREAD behind it run back to back in Redis, so what is left is the instant
+ * between the two. It costs one light command per round: two a second when idle.
+ *
+ * Redis runs a blocked client's next command only when its block ends, so a listing wanted
+ * now (SIGHUP, a trim past us) while an XREAD waits goes over a new connection: the old one,
+ * and its XREAD with it, is dropped (not counted as a reconnect).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +52,9 @@ PR_LOG_REGISTER(source);
 #define SRC_BACKOFF_MIN_MS 100
 #define SRC_BACKOFF_MAX_MS 5000
 #define SRC_BATCH 1000 /* keys per pipelined GET round trip, entries per XREAD */
+#define SRC_BLOCK_MS 1000 /* an idle XREAD's wait: idle cost is two commands per BLOCK */
+/* Waited on top of the BLOCK for the XREAD's reply; also every blocking command's timeout. */
+#define SRC_GRACE_MS 2000
 
 struct source {
 	const struct pr_config *cfg;
@@ -50,6 +72,9 @@ struct source {
 	int backoff_ms;
 	uint64_t next_try_ns;
 	unsigned int failures;
+	unsigned int pending; /* replies owed on rc: the round's XINFO, then its XREAD */
+	uint64_t reply_by_ns; /* the round's XREAD answers by then, or rc is dead */
+	bool trimmed;	      /* entries after last_id were trimmed: list again */
 };
 
 /* ---------------------------------------------------------------- rejects */
@@ -238,16 +263,20 @@ src_file_load(struct source *s, bool *full)
 
 /* ---------------------------------------------------------------- redis */
 
+/* `why` NULL: the connection's own error. */
 static void
-src_redis_down(struct source *s, const char *what)
+src_redis_down(struct source *s, const char *what, const char *why)
 {
 	if (s->rc != NULL) {
+		if (why == NULL)
+			why = s->rc->err ? s->rc->errstr : "bad reply";
 		if (s->failures++ % 20 == 0)
 			LOG(WARNING, "redis %s: %s: %s; forwarding goes on with the last tables",
-			    s->st.where, what, s->rc->err ? s->rc->errstr : "bad reply");
+			    s->st.where, what, why);
 		redisFree(s->rc);
 		s->rc = NULL;
 	}
+	s->pending = 0;
 	s->st.connected = false;
 	s->backoff_ms = s->backoff_ms ? RTE_MIN(s->backoff_ms * 2, SRC_BACKOFF_MAX_MS) :
 					SRC_BACKOFF_MIN_MS;
@@ -264,6 +293,20 @@ src_cmd(struct source *s, const char *fmt, ...)
 	r = redisvCommand(s->rc, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/* The value after `name` in a flat field/value array (XINFO STREAM, a stream entry). */
+static const redisReply *
+src_field(const redisReply *fields, const char *name)
+{
+	size_t i;
+
+	if (fields->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (i = 0; i + 1 < fields->elements; i += 2)
+		if (fields->element[i]->str != NULL && strcmp(fields->element[i]->str, name) == 0)
+			return fields->element[i + 1];
+	return NULL;
 }
 
 /* Stream IDs "ms-seq" compare as two numbers. */
@@ -328,6 +371,8 @@ src_redis_list(struct source *s, bool *full)
 		snprintf(newest, sizeof(newest), "%s", r->element[0]->element[0]->str);
 	freeReplyObject(r);
 	if (strcmp(newest, "0-0") == 0) {
+		const redisReply *last;
+
 		/*
 		 * Empty: but a stream trimmed to nothing still knows the last ID it gave, and
 		 * the listing covers everything up to it (else src_redis_trimmed() would see
@@ -336,11 +381,9 @@ src_redis_list(struct source *s, bool *full)
 		r = src_cmd(s, "XINFO STREAM %s:events", s->prefix);
 		if (r == NULL)
 			goto out_reply;
-		for (i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
-			if (r->element[i]->str != NULL &&
-			    strcmp(r->element[i]->str, "last-generated-id") == 0 &&
-			    r->element[i + 1]->type == REDIS_REPLY_STRING)
-				snprintf(newest, sizeof(newest), "%s", r->element[i + 1]->str);
+		last = src_field(r, "last-generated-id");
+		if (last != NULL && last->type == REDIS_REPLY_STRING)
+			snprintf(newest, sizeof(newest), "%s", last->str);
 		freeReplyObject(r);
 	}
 	do {
@@ -389,57 +432,39 @@ out_reply:
 }
 
 /*
- * Whether entries after our last ID may have been trimmed away (then we must list again).
- * Redis keeps no record of trimmed IDs (max-deleted-entry-id counts XDEL only), so: when the
- * stream is empty, whether anything was added after our ID; otherwise whether its first entry
- * is past our ID. The second can say yes when nothing we needed went (the stream trimmed
- * exactly to where we are): listing again is then merely unneeded, never wrong.
+ * XINFO STREAM's reply: whether entries after our last ID may have been trimmed away (then we
+ * must list again). Redis keeps no record of trimmed IDs (max-deleted-entry-id counts XDEL
+ * only), so: when the stream is empty, whether anything was added after our ID; otherwise
+ * whether its first entry is past our ID. The second can say yes when nothing we needed went
+ * (the stream trimmed exactly to where we are): listing again is then merely unneeded, never
+ * wrong. An error reply means no stream yet: nothing was trimmed.
  */
-static int
-src_redis_trimmed(struct source *s, bool *trimmed)
+static bool
+src_redis_trimmed(const struct source *s, const redisReply *r)
 {
-	redisReply *r = src_cmd(s, "XINFO STREAM %s:events", s->prefix);
-	const char *last_generated = NULL, *first = NULL;
-	long long length = -1;
-	size_t i;
+	const redisReply *length = src_field(r, "length");
+	const redisReply *last = src_field(r, "last-generated-id");
+	const redisReply *first = src_field(r, "first-entry");
 
-	*trimmed = false;
-	if (r == NULL)
-		return -EIO;
-	if (r->type == REDIS_REPLY_ARRAY) {
-		for (i = 0; i + 1 < r->elements; i += 2) {
-			const char *f = r->element[i]->str;
-			const redisReply *v = r->element[i + 1];
-
-			if (f == NULL)
-				continue;
-			if (strcmp(f, "length") == 0 && v->type == REDIS_REPLY_INTEGER)
-				length = v->integer;
-			else if (strcmp(f, "last-generated-id") == 0 && v->type == REDIS_REPLY_STRING)
-				last_generated = v->str;
-			else if (strcmp(f, "first-entry") == 0 && v->type == REDIS_REPLY_ARRAY &&
-				 v->elements == 2 && v->element[0]->type == REDIS_REPLY_STRING)
-				first = v->element[0]->str;
-		}
-		if (length == 0 && last_generated != NULL)
-			*trimmed = src_id_cmp(last_generated, s->st.last_id) > 0;
-		else if (first != NULL)
-			*trimmed = src_id_cmp(first, s->st.last_id) > 0;
-	}
-	/* An error reply: no stream yet. Nothing was trimmed. */
-	freeReplyObject(r);
-	return 0;
+	if (length != NULL && length->type == REDIS_REPLY_INTEGER && length->integer == 0)
+		return last != NULL && last->type == REDIS_REPLY_STRING &&
+		       src_id_cmp(last->str, s->st.last_id) > 0;
+	return first != NULL && first->type == REDIS_REPLY_ARRAY && first->elements == 2 &&
+	       first->element[0]->type == REDIS_REPLY_STRING &&
+	       src_id_cmp(first->element[0]->str, s->st.last_id) > 0;
 }
 
+/* The object key a stream entry names, or NULL when it names none of ours. */
 static const char *
-src_field(const redisReply *fields, const char *name)
+src_entry_key(const struct source *s, const redisReply *e)
 {
-	size_t i;
+	const redisReply *key = src_field(e->element[1], "key");
+	size_t plen = strlen(s->prefix);
 
-	for (i = 0; i + 1 < fields->elements; i += 2)
-		if (fields->element[i]->str && strcmp(fields->element[i]->str, name) == 0)
-			return fields->element[i + 1]->str;
-	return NULL;
+	if (key == NULL || key->type != REDIS_REPLY_STRING ||
+	    strncmp(key->str, s->prefix, plen) != 0 || strlen(key->str) <= plen + strlen(":obj:"))
+		return NULL;
+	return key->str;
 }
 
 /* Apply one batch of stream entries: each key read again, what is there now applied. */
@@ -450,22 +475,19 @@ src_redis_entries(struct source *s, const redisReply *entries)
 	int changed = 0, rc;
 
 	for (i = 0; i < entries->elements; i++) {
-		const redisReply *e = entries->element[i], *f = e->element[1];
-		const char *key = src_field(f, "key");
+		const char *key = src_entry_key(s, entries->element[i]);
 
-		if (key != NULL && strncmp(key, s->prefix, strlen(s->prefix)) == 0 &&
-		    strlen(key) > plen)
+		if (key != NULL)
 			redisAppendCommand(s->rc, "GET %s", key);
 	}
 	for (i = 0; i < entries->elements; i++) {
-		const redisReply *e = entries->element[i], *f = e->element[1];
-		const char *key = src_field(f, "key");
+		const redisReply *e = entries->element[i];
+		const char *key = src_entry_key(s, e);
 		redisReply *r = NULL;
 
 		snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", e->element[0]->str);
 		s->st.events++;
-		if (key == NULL || strncmp(key, s->prefix, strlen(s->prefix)) != 0 ||
-		    strlen(key) <= plen) {
+		if (key == NULL) {
 			LOG(WARNING, "stream entry %s names no object key: ignored",
 			    e->element[0]->str);
 			continue;
@@ -491,12 +513,141 @@ src_redis_entries(struct source *s, const redisReply *entries)
 	return changed;
 }
 
+/*
+ * The XREAD's reply: nil when its BLOCK ended with nothing, else our stream and its entries
+ * after last_id (none when a trim in the XADD's own transaction took them). 1 when the model
+ * changed, 0, or -EIO (down already).
+ */
+static int
+src_redis_read(struct source *s, const redisReply *r)
+{
+	const redisReply *entries;
+	long long ms = 0;
+	int rc;
+
+	if (r->type == REDIS_REPLY_NIL)
+		return 0;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 ||
+	    r->element[0]->type != REDIS_REPLY_ARRAY || r->element[0]->elements != 2 ||
+	    r->element[0]->element[1]->type != REDIS_REPLY_ARRAY) {
+		src_redis_down(s, "XREAD", r->type == REDIS_REPLY_ERROR ? r->str : NULL);
+		return -EIO;
+	}
+	entries = r->element[0]->element[1];
+	rc = src_redis_entries(s, entries);
+	if (rc < 0)
+		src_redis_down(s, "GET", NULL);
+	if (entries->elements > 0) {
+		sscanf(s->st.last_id, "%lld", &ms);
+		s->st.last_write_ms = ms;
+		s->st.last_change_ns = pr_monotonic_ns();
+	}
+	return rc;
+}
+
+/* A round: XINFO, then XREAD BLOCK, both sent now, neither waited for. */
+static int
+src_redis_send(struct source *s)
+{
+	int done = 0;
+
+	if (redisAppendCommand(s->rc, "XINFO STREAM %s:events", s->prefix) != REDIS_OK ||
+	    redisAppendCommand(s->rc, "XREAD COUNT %d BLOCK %d STREAMS %s:events %s", SRC_BATCH,
+			       SRC_BLOCK_MS, s->prefix, s->st.last_id) != REDIS_OK)
+		return -EIO;
+	while (!done)
+		if (redisBufferWrite(s->rc, &done) != REDIS_OK)
+			return -EIO;
+	s->pending = 2;
+	s->reply_by_ns = pr_monotonic_ns() + (SRC_BLOCK_MS + SRC_GRACE_MS) * 1000000ull;
+	return 0;
+}
+
+/*
+ * The round's next reply, waiting at most timeout_ms for it on the socket: 0 with *reply
+ * (NULL when none has come yet), -EIO when the connection failed, -ETIMEDOUT when overdue.
+ */
+static int
+src_redis_next(struct source *s, int timeout_ms, redisReply **reply)
+{
+	struct pollfd pfd = { .fd = s->rc->fd, .events = POLLIN };
+
+	*reply = NULL;
+	if (redisGetReplyFromReader(s->rc, (void **)reply) != REDIS_OK)
+		return -EIO;
+	if (*reply != NULL)
+		return 0;
+	/* Interrupted (a signal): nothing read, the step ends a little early. */
+	if (poll(&pfd, 1, timeout_ms) > 0 &&
+	    (redisBufferRead(s->rc) != REDIS_OK ||
+	     redisGetReplyFromReader(s->rc, (void **)reply) != REDIS_OK))
+		return -EIO;
+	if (*reply == NULL && pr_monotonic_ns() > s->reply_by_ns)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* One step of the watch: the round's replies that have come, a new round when it is over. */
+static int
+src_redis_watch(struct source *s, int timeout_ms)
+{
+	static const char overdue[] = "no reply within its BLOCK + " RTE_STR(SRC_GRACE_MS) " ms";
+	redisReply *r;
+	int rc = 0;
+
+	if (s->pending == 0 && src_redis_send(s) != 0) {
+		src_redis_down(s, "sending XINFO and XREAD", NULL);
+		return 0;
+	}
+	while (s->pending > 0 && !s->trimmed) {
+		rc = src_redis_next(s, timeout_ms, &r);
+		if (rc != 0) {
+			src_redis_down(s, s->pending == 2 ? "XINFO" : "XREAD",
+				       rc == -ETIMEDOUT ? overdue : NULL);
+			return 0;
+		}
+		if (r == NULL)
+			return 0;
+		timeout_ms = 0; /* wait for the first reply only */
+		if (--s->pending == 1) {
+			s->trimmed = src_redis_trimmed(s, r);
+			if (s->trimmed)
+				LOG(NOTICE,
+				    "redis %s: the stream was trimmed past %s: listing again",
+				    s->st.where, s->st.last_id);
+		} else {
+			rc = src_redis_read(s, r);
+		}
+		freeReplyObject(r);
+	}
+	return rc > 0;
+}
+
+/* Dial now; the model untouched. 0, or -EIO (logged, the backoff set). */
+static int
+src_redis_connect(struct source *s)
+{
+	char err[256];
+
+	/* Only blocking commands (list, GET) wait on the socket: the XREAD is polled for. */
+	s->rc = redis_url_connect(&s->url, SRC_GRACE_MS, err, sizeof(err));
+	if (s->rc == NULL) {
+		if (s->failures++ % 20 == 0)
+			LOG(WARNING, "redis %s: %s; retrying", s->st.where, err);
+		src_redis_down(s, "connect", NULL);
+		return -EIO;
+	}
+	s->pending = 0;
+	s->st.connected = true;
+	s->backoff_ms = 0;
+	s->failures = 0;
+	LOG(INFO, "redis %s: connected", s->st.where);
+	return 0;
+}
+
 static int
 src_redis_poll(struct source *s, int timeout_ms, bool *full)
 {
-	char err[256];
-	redisReply *r;
-	bool trimmed;
 	int rc;
 
 	if (s->rc == NULL) {
@@ -507,64 +658,29 @@ src_redis_poll(struct source *s, int timeout_ms, bool *full)
 						   (uint64_t)timeout_ms * 1000));
 			return 0;
 		}
-		/* The command timeout must outlast XREAD's BLOCK. */
-		s->rc = redis_url_connect(&s->url, timeout_ms + 2000, err, sizeof(err));
-		if (s->rc == NULL) {
-			if (s->failures++ % 20 == 0)
-				LOG(WARNING, "redis %s: %s; retrying", s->st.where, err);
-			src_redis_down(s, "connect");
+		if (src_redis_connect(s) != 0)
 			return 0;
-		}
 		if (s->listed)
 			s->st.reconnects++;
-		s->st.connected = true;
-		s->backoff_ms = 0;
-		s->failures = 0;
-		LOG(INFO, "redis %s: connected", s->st.where);
 	}
-	if (s->reload || !s->listed) {
-		s->reload = false;
-		rc = src_redis_list(s, full);
-		if (rc < 0)
-			src_redis_down(s, "list");
-		return rc > 0;
-	}
-	if (src_redis_trimmed(s, &trimmed) != 0) {
-		src_redis_down(s, "XINFO");
-		return 0;
-	}
-	if (trimmed) {
-		LOG(NOTICE, "redis %s: the stream was trimmed past %s: listing again", s->st.where,
-		    s->st.last_id);
-		rc = src_redis_list(s, full);
-		if (rc < 0)
-			src_redis_down(s, "list");
-		return rc > 0;
-	}
-	/* BLOCK 0 would wait forever: the least is a millisecond. */
-	r = src_cmd(s, "XREAD COUNT %d BLOCK %d STREAMS %s:events %s", SRC_BATCH,
-		    RTE_MAX(timeout_ms, 1), s->prefix, s->st.last_id);
-	if (r == NULL) {
-		src_redis_down(s, "XREAD");
-		return 0;
-	}
-	rc = 0;
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
-		const redisReply *entries = r->element[0]->element[1];
-
-		rc = src_redis_entries(s, entries);
-		if (rc < 0)
-			src_redis_down(s, "GET");
-		if (entries->elements > 0) {
-			long long ms = 0;
-
-			sscanf(s->st.last_id, "%lld", &ms);
-			s->st.last_write_ms = ms;
-			s->st.last_change_ns = pr_monotonic_ns();
+	if (s->reload || s->trimmed || !s->listed) {
+		if (s->pending > 0) {
+			/* Rather than wait out the XREAD's BLOCK: see the top of the file. */
+			redisFree(s->rc);
+			s->rc = NULL;
+			if (src_redis_connect(s) != 0)
+				return 0;
 		}
+		rc = src_redis_list(s, full);
+		if (rc < 0) {
+			src_redis_down(s, "list", NULL);
+			return 0;
+		}
+		s->reload = false;
+		s->trimmed = false;
+		return 1;
 	}
-	freeReplyObject(r);
-	return rc > 0;
+	return src_redis_watch(s, timeout_ms);
 }
 
 /* ---------------------------------------------------------------- API */

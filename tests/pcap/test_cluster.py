@@ -5,10 +5,11 @@
 podrouter follows Redis while its data path forwards (net_null cross-connected, counted):
 apply, change and delete each kind and see it in the telemetry dumps; kill and restart Redis
 and see the router resync while forwarding goes on; trim the stream past the router and see
-a full relist; write garbage, a wrong type and a rule-breaking object straight into Redis and
-see each rejected with its reason while the rest applies; the same manifests from a file give
-the same dumps; and a read-only replica serves the router while podrouterctl writes the
-primary.
+a full relist; idle, see Redis get two commands a second while a change still arrives within
+milliseconds, SIGHUP relist at once and a Redis that stops answering be dropped; write
+garbage, a wrong type and a rule-breaking object straight into Redis and see each rejected
+with its reason while the rest applies; the same manifests from a file give the same dumps;
+and a read-only replica serves the router while podrouterctl writes the primary.
 """
 import copy
 import json
@@ -89,6 +90,27 @@ def find(kind, name):
 
 def apply_obj(redis, obj):
     return podrouterctl(redis, "apply", "-f", "-", stdin=json.dumps(obj))
+
+
+def redis_calls(redis):
+    """Commands Redis has run so far, by name (INFO commandstats)."""
+    calls = {}
+    for line in redis.cli("INFO", "commandstats").splitlines():
+        if line.startswith("cmdstat_"):
+            name, stats = line[len("cmdstat_"):].split(":", 1)
+            calls[name] = int(stats.split("calls=")[1].split(",")[0])
+    return calls
+
+
+def idle_rate(redis, seconds=3.0):
+    """Commands a second Redis runs for others than us (our INFO and redis-cli's COMMAND)."""
+    before = redis_calls(redis)
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    after = redis_calls(redis)
+    elapsed = time.monotonic() - t0
+    return {k: (v - before.get(k, 0)) / elapsed for k, v in after.items()
+            if k != "info" and not k.startswith("command") and v != before.get(k, 0)}
 
 
 redis = Redis(tmp).start()
@@ -242,7 +264,60 @@ sync = wait_for(r, "/podrouter/sync", lambda s: s["lists"] > lists and
                 s["objects"]["Namespace"] == 3, "relist after trim")
 time.sleep(0.5)
 check(r.telemetry("/podrouter/sync")["lists"] == lists + 1, "one relist, not a loop")
+
+# Idle, the router keeps one XREAD BLOCK waiting (an XINFO before it): two commands a second,
+# where an XINFO and an XREAD BLOCK 2 every control step made 20 a second on this idle Redis
+# (it ends a BLOCK only at its next 100 ms tick) and up to a thousand on a busy one.
+rate = idle_rate(redis)
+print("idle: %.1f commands/s to Redis: %s" % (sum(rate.values()), rate), flush=True)
+check(sum(rate.values()) < 5, "idle command rate: %s" % rate)
+# A change written while idle still arrives at once (the XREAD waiting is woken by the XADD).
+pod = find("Pod", "web-1")
+pod["metadata"]["name"] = "idle-1"
+pod["status"]["podIP"] = "10.244.1.9"
+pod["status"]["podIPs"] = [{"ip": "10.244.1.9"}]
+t0 = time.monotonic()
+rc, out = apply_obj(redis, pod)
+t1 = time.monotonic()
+while "10.244.1.9/32 local-pod shop/idle-1" not in r.telemetry("/podrouter/routes"):
+    if time.monotonic() > t1 + 5:
+        break
+    time.sleep(0.002)
+t2 = time.monotonic()
+print("change while idle: %.1f ms from podrouterctl apply (%.1f ms after it returned)" % (
+    (t2 - t0) * 1000, (t2 - t1) * 1000), flush=True)
+check(rc == 0 and t2 - t1 < 0.2, "change while idle seen %.0f ms after the write: %s" % (
+    (t2 - t1) * 1000, out))
+# SIGHUP lists again at once, without waiting for the XREAD's BLOCK to end.
+sync = r.telemetry("/podrouter/sync")
+t0 = time.monotonic()
+r.proc.send_signal(signal.SIGHUP)
+wait_for(r, "/podrouter/sync", lambda s: s["lists"] == sync["lists"] + 1, "relist on SIGHUP")
+t1 = time.monotonic()
+print("SIGHUP to relist: %.1f ms" % ((t1 - t0) * 1000), flush=True)
+after = r.telemetry("/podrouter/sync")
+check(t1 - t0 < 0.3 and after["reconnects"] == sync["reconnects"] and after["connected"] == 1,
+      "SIGHUP relisted in %.0f ms: %s" % ((t1 - t0) * 1000, after))
+# A Redis that stops answering (the socket still open): the XREAD waiting gets no reply, and
+# after its BLOCK and a grace the router drops the connection and dials again.
+down = "forwarding goes on with the last tables"
+downs = r.output().count(down)
+os.kill(redis.proc.pid, signal.SIGSTOP)
+deadline = time.monotonic() + 6
+while r.output().count(down) == downs and time.monotonic() < deadline:
+    time.sleep(0.1)
+os.kill(redis.proc.pid, signal.SIGCONT)
+check(r.output().count(down) > downs, "a silent Redis is noticed: %s" % r.output()[-400:])
+print("silent Redis:", [x for x in r.output().splitlines() if down in x][downs:downs + 1],
+      flush=True)
+pod["status"]["podIP"] = "10.244.1.10"
+pod["status"]["podIPs"] = [{"ip": "10.244.1.10"}]
+apply_obj(redis, pod)
+wait_for(r, "/podrouter/routes", lambda v: "10.244.1.10/32 local-pod shop/idle-1" in v,
+         "change after a silent Redis")
+t0 = time.monotonic()
 check(r.stop() == 0, "router exit 0")
+print("stop: %.1f ms" % ((time.monotonic() - t0) * 1000), flush=True)
 
 # The same manifests from a file and from Redis give identical dumps.
 redis2 = Redis(tmp, "redis2").start()
