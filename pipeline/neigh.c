@@ -42,6 +42,7 @@ struct neigh_state_ctl {
 	uint64_t next_ns;    /* when the next request is due (INCOMPLETE, PROBE) */
 	struct rte_mbuf **held;
 	uint32_t nb_held;
+	uint32_t live_pos; /* its place in neigh_ctl.live */
 };
 
 /* What the control core knows of a port: where requests come from. */
@@ -57,6 +58,9 @@ struct neigh_ctl {
 	uint32_t max;
 	uint32_t *free_ids; /* a stack */
 	uint32_t nb_free;
+	/* The ids in use, in no order: what the timers and dumps walk, not every id. */
+	uint32_t *live;
+	uint32_t nb_live;
 	struct neigh_state_ctl *s;
 	struct rte_mempool *mp;
 	unsigned int nb_workers;
@@ -69,6 +73,7 @@ struct neigh_ctl {
 	 */
 	uint32_t nb_held, max_held;
 	uint64_t last_age; /* when the timers last ran */
+	bool rcu; /* workers read the hash: a deleted key's slot and id wait for their grace */
 	struct neigh_port port[RTE_MAX_ETHPORTS];
 };
 
@@ -141,7 +146,9 @@ neigh_new(struct neigh_table *t, uint32_t ip, uint16_t port, uint8_t state, uint
 	rc = rte_hash_add_key_data(t->by_ip, &ip, (void *)(uintptr_t)id);
 	if (rc < 0) /* the hash is full: the id stays free, with no state the timers would see */
 		return NEIGH_NONE;
-	ctl->s[id] = (struct neigh_state_ctl){ .state = state, .changed_ns = now };
+	ctl->s[id] = (struct neigh_state_ctl){ .state = state, .changed_ns = now,
+						.live_pos = ctl->nb_live };
+	ctl->live[ctl->nb_live++] = id;
 	ctl->nb_free--;
 	return id;
 }
@@ -150,15 +157,27 @@ static void
 neigh_delete(struct neigh_table *t, uint32_t id)
 {
 	struct neigh_ctl *ctl = t->ctl;
-	uint32_t ip = t->e[id].ip;
+	uint32_t ip = t->e[id].ip, last = ctl->live[--ctl->nb_live];
+	int32_t pos;
 
 	__atomic_store_n(&t->e[id].word, 0, __ATOMIC_RELEASE);
+	/* Out of the live ids: the last one takes its place. */
+	ctl->live[ctl->s[id].live_pos] = last;
+	ctl->s[last].live_pos = ctl->s[id].live_pos;
 	ctl->s[id].state = NEIGH_FREE;
 	free(ctl->s[id].held);
 	ctl->s[id].held = NULL;
-	/* The id comes back through neigh_reclaimed() after the grace period. */
-	if (rte_hash_del_key(t->by_ip, &ip) < 0)
+	/*
+	 * The id comes back through neigh_reclaimed() after the grace period; with no readers
+	 * to wait for (no RCU variable: tests, benchmarks), at once, and the key's slot too.
+	 */
+	pos = rte_hash_del_key(t->by_ip, &ip);
+	if (pos < 0) {
 		LOG(ERR, "neighbour %u not in its hash", id);
+	} else if (!ctl->rcu) {
+		rte_hash_free_key_with_position(t->by_ip, pos);
+		ctl->free_ids[ctl->nb_free++] = id;
+	}
 }
 
 uint32_t
@@ -491,7 +510,6 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 	struct neigh_event ev[NEIGH_POLL_BURST];
 	struct rte_mbuf *m[NEIGH_POLL_BURST];
 	unsigned int i, rounds;
-	uint32_t id;
 
 	pthread_mutex_lock(&t->ctl->lock);
 	/* Bounded work per call (the control core has other duties), events first. */
@@ -508,12 +526,14 @@ neigh_poll(struct neigh_table *t, uint64_t now, struct pr_stats *st)
 		if (ne < RTE_DIM(ev) && nh < RTE_DIM(m))
 			break;
 	}
-	/* Timers: every 10 ms is as fine as any retransmit_ms (>= 10 ms) needs. */
+	/*
+	 * Timers: every 10 ms is as fine as any retransmit_ms (>= 10 ms) needs. The live ids from
+	 * the last: an entry deleted on the way is replaced by one already seen.
+	 */
 	if (now - t->ctl->last_age >= 10 * NEIGH_MS) {
 		t->ctl->last_age = now;
-		for (id = 0; id < t->ctl->max; id++)
-			if (t->ctl->s[id].state != NEIGH_FREE)
-				neigh_age(t, id, now, st);
+		for (i = t->ctl->nb_live; i-- > 0;)
+			neigh_age(t, t->ctl->live[i], now, st);
 	}
 	pthread_mutex_unlock(&t->ctl->lock);
 }
@@ -528,14 +548,12 @@ static unsigned int
 neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max, uint64_t now)
 {
 	unsigned int n = 0;
-	uint32_t id;
 
 	pthread_mutex_lock(&t->ctl->lock);
-	for (id = 0; id < t->ctl->max && n < max; id++) {
+	for (n = 0; n < t->ctl->nb_live && n < max; n++) {
+		const uint32_t id = t->ctl->live[n];
 		const struct neigh_state_ctl *s = &t->ctl->s[id];
 
-		if (s->state == NEIGH_FREE)
-			continue;
 		out[n] = (struct neigh_info){
 			.ip = t->e[id].ip,
 			.port = t->e[id].port,
@@ -546,7 +564,6 @@ neigh_dump(struct neigh_table *t, struct neigh_info *out, unsigned int max, uint
 			.age_ms = s->changed_ns ? (now - s->changed_ns) / NEIGH_MS : 0,
 		};
 		memcpy(out[n].mac.addr_bytes, &t->e[id].word, RTE_ETHER_ADDR_LEN);
-		n++;
 	}
 	pthread_mutex_unlock(&t->ctl->lock);
 	return n;
@@ -613,6 +630,7 @@ neigh_hash(struct neigh_table *t, uint32_t max, struct rte_rcu_qsbr *qsbr)
 		return -ENOMEM;
 	if (qsbr != NULL && rte_hash_rcu_qsbr_add(t->by_ip, &rc) != 0)
 		return -rte_errno;
+	t->ctl->rcu = qsbr != NULL;
 	return 0;
 }
 
@@ -649,7 +667,8 @@ neigh_create(const struct pr_config *cfg, struct rte_mempool *mp, struct rte_rcu
 	t->e = rte_zmalloc("neigh_entries", ctl->max * sizeof(*t->e), RTE_CACHE_LINE_SIZE);
 	ctl->s = calloc(ctl->max, sizeof(*ctl->s));
 	ctl->free_ids = malloc(ctl->max * sizeof(*ctl->free_ids));
-	if (t->e == NULL || ctl->s == NULL || ctl->free_ids == NULL)
+	ctl->live = malloc(ctl->max * sizeof(*ctl->live));
+	if (t->e == NULL || ctl->s == NULL || ctl->free_ids == NULL || ctl->live == NULL)
 		goto err;
 	for (id = 0; id < ctl->max; id++)
 		ctl->free_ids[id] = ctl->max - 1 - id; /* id 0 first */
@@ -716,6 +735,7 @@ neigh_free(struct neigh_table *t)
 	if (t->ctl != NULL) {
 		free(t->ctl->s);
 		free(t->ctl->free_ids);
+		free(t->ctl->live);
 	}
 	free(t->inject);
 	free(t->ctl);

@@ -134,7 +134,7 @@ struct rte_ring *neigh_inject_ring(unsigned int worker);
 /*
  * The table for cfg (tables.neighbours entries, the static ones installed), its rings for
  * nb_workers workers; ARP requests are built from mp. Entries are reused after a grace
- * period of qsbr. NULL with errno on failure.
+ * period of qsbr (NULL: at once, where no worker reads the table). NULL with errno on failure.
  */
 struct neigh_table *neigh_create(const struct pr_config *cfg, struct rte_mempool *mp,
 				 struct rte_rcu_qsbr *qsbr, unsigned int nb_workers);
@@ -152,7 +152,7 @@ void neigh_unref(struct neigh_table *t, uint32_t id);
  */
 void neigh_poll(struct neigh_table *t, uint64_t now_ns, struct pr_stats *st);
 
-/* Copy out at most max entries in use (id order) and their state; the number copied. */
+/* What neigh_dump_live() copies out of an entry in use. */
 struct neigh_info {
 	uint32_t ip;
 	uint16_t port;
