@@ -3,9 +3,9 @@
  * fast: the common case of parse, decap, route and output in one pass, between rx and parse.
  *
  * A packet that each of those stages would take on its common path (parse_fast(): untagged
- * IPv4 without options, UDP or TCP; a VXLAN or Geneve tunnel for us decapsulated as decap
- * does it, its inner frame through parse_fast() too (IP-in-IP, neither UDP nor TCP, goes the
- * stages' way: parse, decap); a route to a next hop that is not the router itself, no
+ * IPv4 without options, UDP or TCP; a VXLAN, Geneve or IP-in-IP tunnel for us decapsulated
+ * as decap does it, its inner frame through parse_fast() too; a route to a next hop that is
+ * not the router itself, no
  * martian, a good source, TTL above 1; a resolved neighbour and a packet short enough to
  * leave whole) is handled here by the stages' own inline code (parse.h, decap_one.h,
  * route.h, output.h), and goes straight to the tx node of its port. Any other packet leaves

@@ -41,37 +41,44 @@ parse_cksum20_ok(const void *hdr)
 }
 
 /*
- * What the fast path counted over a burst, added to the worker's counters once: three
- * counts in one word, so that a packet costs one addition. Each field has 21 bits, far more
+ * What the fast path counted over a burst, added to the worker's counters once: four
+ * counts in one word, so that a packet costs one addition. Each field has 16 bits, far more
  * than the packets of a burst (a burst's outer and inner frames: at most 2 x 256).
  */
 struct parse_fast_ctr {
-	uint64_t v; /* packets taken (Ethernet, IPv4) | UDP of them << 21 | software sum << 42 */
+	/* packets taken (Ethernet, IPv4) | UDP << 16 | software sum << 32 | IP-in-IP << 48 */
+	uint64_t v;
 };
 
-#define PARSE_FAST_UDP_SHIFT 21
-#define PARSE_FAST_SW_SHIFT 42
-#define PARSE_FAST_FIELD(v, shift) (((v) >> (shift)) & ((UINT64_C(1) << 21) - 1))
+#define PARSE_FAST_UDP_SHIFT 16
+#define PARSE_FAST_SW_SHIFT 32
+#define PARSE_FAST_IPIP_SHIFT 48
+#define PARSE_FAST_FIELD(v, shift) (((v) >> (shift)) & UINT16_MAX)
 
-/* The UDP ones of them, and those checksummed in software (the others by the NIC). */
+/*
+ * The UDP ones of them, the IP-in-IP ones (parse's "other"), the rest TCP; those checksummed
+ * in software (the others by the NIC).
+ */
 static __rte_always_inline void
 parse_fast_count(struct pr_stats *st, const struct parse_fast_ctr *c)
 {
 	const uint64_t n = PARSE_FAST_FIELD(c->v, 0);
 	const uint64_t udp = PARSE_FAST_FIELD(c->v, PARSE_FAST_UDP_SHIFT);
 	const uint64_t sw = PARSE_FAST_FIELD(c->v, PARSE_FAST_SW_SHIFT);
+	const uint64_t ipip = PARSE_FAST_FIELD(c->v, PARSE_FAST_IPIP_SHIFT);
 
 	st->ctr[PR_CTR_PARSE_ETHERNET] += n;
 	st->ctr[PR_CTR_PARSE_IPV4] += n;
 	st->ctr[PR_CTR_PARSE_UDP] += udp;
-	st->ctr[PR_CTR_PARSE_TCP] += n - udp;
+	st->ctr[PR_CTR_PARSE_TCP] += n - udp - ipip;
+	st->ctr[PR_CTR_PARSE_OTHER_L4] += ipip;
 	st->ctr[PR_CTR_PARSE_CKSUM_SW] += sw;
 	st->ctr[PR_CTR_PARSE_CKSUM_HW] += n - sw;
 }
 
 /*
  * The common case in one pass: untagged IPv4 without options, not a fragment, carrying UDP
- * or TCP, its headers in the first segment. The tests are those of parse_one() for that
+ * or TCP, or IP-in-IP when decap takes it (overlay.ipip), its headers in the first segment. The tests are those of parse_one() for that
  * case, folded together; a packet that fails any of them (or is anything else) goes to
  * parse_one(), which finds the reason. Fills md as parse_one() and parse_edge() do and gives
  * the edge as parse_edge() does, or returns UINT16_MAX.
@@ -83,7 +90,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 	const struct rte_ipv4_hdr *ip = (const void *)(p + RTE_ETHER_HDR_LEN);
 	const uint32_t l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
 	struct pr_md *md = pr_md(m);
-	uint64_t sw = 0, udp = 0;
+	uint64_t sw = 0, count; /* what c gets: one packet, of which kind */
 	uint32_t tl;
 	uint64_t ck;
 	uint8_t tunnel;
@@ -114,7 +121,7 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 		if (unlikely(ul < sizeof(*uh) || ul > tl - sizeof(*ip)))
 			return UINT16_MAX;
 		tunnel = decap_tables.udp_kind[pr_bswap16(uh->dst_port)];
-		udp = 1;
+		count = 1 + (UINT64_C(1) << PARSE_FAST_UDP_SHIFT);
 	} else if (ip->next_proto_id == IPPROTO_TCP) {
 		const struct rte_tcp_hdr *th = (const void *)(p + l4);
 		uint32_t hl;
@@ -125,11 +132,17 @@ parse_fast(struct rte_mbuf *m, struct parse_fast_ctr *c)
 		if (unlikely(hl < sizeof(*th) || hl > tl - sizeof(*ip) || l4 + hl > m->data_len))
 			return UINT16_MAX;
 		tunnel = DECAP_NONE;
+		count = 1;
+	} else if (ip->next_proto_id == IPPROTO_IPIP &&
+		   decap_tables.proto_kind[IPPROTO_IPIP] == DECAP_IPIP) {
+		/* For decap, which checks the inner header; otherwise parse_one()'s. */
+		tunnel = DECAP_IPIP;
+		count = 1 + (UINT64_C(1) << PARSE_FAST_IPIP_SHIFT);
 	} else {
 		return UINT16_MAX;
 	}
 	/* Counted only now: a packet declined above is counted by parse_one(). */
-	c->v += 1 + (udp << PARSE_FAST_UDP_SHIFT) + (sw << PARSE_FAST_SW_SHIFT);
+	c->v += count + (sw << PARSE_FAST_SW_SHIFT);
 	md->l3_off = RTE_ETHER_HDR_LEN;
 	md->l4_off = l4;
 	md->l3 = PR_L3_IPV4;

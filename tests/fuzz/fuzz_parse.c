@@ -178,7 +178,7 @@ check_fast(struct fuzz_pkt *p, const struct verdict *v, uint16_t fast,
 {
 	static const enum pr_ctr counted[] = {
 		PR_CTR_PARSE_ETHERNET, PR_CTR_PARSE_IPV4, PR_CTR_PARSE_UDP, PR_CTR_PARSE_TCP,
-		PR_CTR_PARSE_CKSUM_SW, PR_CTR_PARSE_CKSUM_HW,
+		PR_CTR_PARSE_OTHER_L4, PR_CTR_PARSE_CKSUM_SW, PR_CTR_PARSE_CKSUM_HW,
 	};
 	static struct pr_stats st_fast;
 	const struct pr_md *md = &v->md;
