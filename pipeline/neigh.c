@@ -154,7 +154,18 @@ neigh_new(struct neigh_table *t, uint32_t ip, uint16_t port, uint8_t state, uint
 }
 
 static void
-neigh_delete(struct neigh_table *t, uint32_t id)
+neigh_drop_held(struct neigh_table *t, uint32_t id, struct pr_stats *st)
+{
+	struct neigh_state_ctl *s = &t->ctl->s[id];
+
+	st->drop[PR_DROP_NEIGH_UNRESOLVED] += s->nb_held;
+	t->ctl->nb_held -= s->nb_held;
+	rte_pktmbuf_free_bulk(s->held, s->nb_held);
+	s->nb_held = 0;
+}
+
+static void
+neigh_delete(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 {
 	struct neigh_ctl *ctl = t->ctl;
 	uint32_t ip = t->e[id].ip, last = ctl->live[--ctl->nb_live];
@@ -165,6 +176,8 @@ neigh_delete(struct neigh_table *t, uint32_t id)
 	ctl->live[ctl->s[id].live_pos] = last;
 	ctl->s[last].live_pos = ctl->s[id].live_pos;
 	ctl->s[id].state = NEIGH_FREE;
+	/* The timers delete none that holds packets; were one to, they are dropped, counted. */
+	neigh_drop_held(t, id, st);
 	free(ctl->s[id].held);
 	ctl->s[id].held = NULL;
 	/*
@@ -305,17 +318,6 @@ neigh_release(struct neigh_table *t, uint32_t id, struct pr_stats *st)
 	s->nb_held = 0;
 }
 
-static void
-neigh_drop_held(struct neigh_table *t, uint32_t id, struct pr_stats *st)
-{
-	struct neigh_state_ctl *s = &t->ctl->s[id];
-
-	st->drop[PR_DROP_NEIGH_UNRESOLVED] += s->nb_held;
-	t->ctl->nb_held -= s->nb_held;
-	rte_pktmbuf_free_bulk(s->held, s->nb_held);
-	s->nb_held = 0;
-}
-
 /* ---------------------------------------------------------------- workers' input */
 
 /* A packet a worker could not send: hold it and ask, or drop it. */
@@ -422,12 +424,19 @@ neigh_learn(struct neigh_table *t, const struct neigh_event *ev, uint64_t now,
 	}
 	/* An answer to us confirms; a request or an announcement only tells the MAC. */
 	state = ev->kind == NEIGH_EV_REPLY ? NEIGH_REACHABLE : NEIGH_STALE;
-	if (state == NEIGH_STALE && (ctl->s[id].state == NEIGH_REACHABLE) &&
-	    (t->e[id].word & NEIGH_W_MAC_MASK) == neigh_mac_word(&ev->mac))
-		state = NEIGH_REACHABLE; /* same MAC: nothing new, keep it reachable */
 	st->ctr[ev->kind == NEIGH_EV_GRATUITOUS ? PR_CTR_NEIGH_GRATUITOUS :
 		ctl->s[id].state == NEIGH_REACHABLE || ctl->s[id].state == NEIGH_STALE ||
 		ctl->s[id].state == NEIGH_PROBE ? PR_CTR_NEIGH_CONFIRMED : PR_CTR_NEIGH_LEARNT]++;
+	/*
+	 * The MAC the entry has, unasked: nothing new, and no confirmation either (as in Linux):
+	 * a reachable entry stays so until its timer says otherwise, a stale one is probed when
+	 * due, a probe goes on.
+	 */
+	if (state == NEIGH_STALE &&
+	    (ctl->s[id].state == NEIGH_REACHABLE || ctl->s[id].state == NEIGH_STALE ||
+	     ctl->s[id].state == NEIGH_PROBE) &&
+	    (t->e[id].word & NEIGH_W_MAC_MASK) == neigh_mac_word(&ev->mac))
+		return;
 	ctl->s[id].state = state;
 	ctl->s[id].changed_ns = now;
 	ctl->s[id].probes = 0;
@@ -473,7 +482,7 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 	case NEIGH_INCOMPLETE:
 		if (s->next_ns == 0) { /* never asked for: gone with the last route naming it */
 			if (s->ref == 0 && s->nb_held == 0 && age >= ctl->gc_ns)
-				neigh_delete(t, id);
+				neigh_delete(t, id, st);
 			break;
 		}
 		neigh_retry(t, id, now, false, st);
@@ -489,7 +498,7 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 			s->next_ns = now + ctl->retransmit_ns;
 			neigh_request(t, id, true, st);
 		} else if (s->ref == 0 && age >= ctl->gc_ns) { /* never one a next hop names */
-			neigh_delete(t, id);
+			neigh_delete(t, id, st);
 		}
 		break;
 	case NEIGH_PROBE:
@@ -497,7 +506,7 @@ neigh_age(struct neigh_table *t, uint32_t id, uint64_t now, struct pr_stats *st)
 		break;
 	case NEIGH_FAILED:
 		if (s->ref == 0 && age >= ctl->gc_ns)
-			neigh_delete(t, id);
+			neigh_delete(t, id, st);
 		break;
 	default:
 		break;
