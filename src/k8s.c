@@ -919,31 +919,57 @@ node_address(struct k8s_ctx *c, yaml_node_t *a, struct k8s_node *node)
 	return rc < 0 ? rc : 0;
 }
 
+/* "aa:bb:cc:dd:ee:ff" (two hex digits each, either case) into m; false if it is not that. */
+static bool
+mac_parse(const char *s, uint8_t m[6])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, j;
+
+	if (strlen(s) != 17)
+		return false;
+	for (i = 0; i < 6; i++) {
+		uint8_t b = 0;
+
+		for (j = 0; j < 2; j++) {
+			const char *d = memchr(hex, s[3 * i + j] | 0x20, 16);
+
+			if (s[3 * i + j] == '\0' || d == NULL)
+				return false;
+			b = (uint8_t)(b << 4 | (d - hex));
+		}
+		if (i < 5 && s[3 * i + 2] != ':')
+			return false;
+		m[i] = b;
+	}
+	return true;
+}
+
 /*
- * flannel's VTEP MAC, from {"VNI":1,"VtepMAC":"aa:bb:cc:dd:ee:ff"} in its Node annotation. The
- * annotation is flannel's, not ours to refuse: anything else in it just means no MAC.
+ * flannel's VTEP MAC, from {"VNI":1,"VtepMAC":"aa:bb:cc:dd:ee:ff"} in its Node annotation
+ * (JSON, read as such: the key at the top level, its value a string). The annotation is
+ * flannel's, not ours to refuse: anything else in it just means no MAC.
  */
 static void
 node_vtep_mac(struct k8s_ctx *c, yaml_node_t *root, struct k8s_node *node)
 {
 	yaml_node_t *ann = field(c, field(c, root, "metadata"), "annotations");
-	yaml_node_t *v = field(c, ann, K8S_FLANNEL_BACKEND_DATA);
-	const char *s, *key = "\"VtepMAC\"";
-	unsigned int b[6], i;
-	char end;
+	yaml_node_t *v = field(c, ann, K8S_FLANNEL_BACKEND_DATA), *mac;
+	yaml_document_t *outer = c->doc, doc;
+	uint8_t m[6];
 
 	if (v == NULL || v->type != YAML_SCALAR_NODE ||
-	    (s = strstr((const char *)v->data.scalar.value, key)) == NULL)
+	    json_doc_load((const char *)v->data.scalar.value, v->data.scalar.length, &doc) != 0)
 		return;
-	s += strlen(key);
-	while (*s == ' ' || *s == ':')
-		s++;
-	if (sscanf(s, "\"%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &end) != 7 || end != '"' || (b[0] & 1) != 0)
-		return;
-	for (i = 0; i < 6; i++)
-		node->vtep_mac[i] = (uint8_t)b[i];
-	node->has_vtep_mac = (b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) != 0;
+	c->doc = &doc; /* field() reads the document in c */
+	mac = field(c, yaml_document_get_root_node(&doc), "VtepMAC");
+	if (mac != NULL && mac->type == YAML_SCALAR_NODE &&
+	    mac_parse((const char *)mac->data.scalar.value, m) && (m[0] & 1) == 0) {
+		memcpy(node->vtep_mac, m, sizeof(m));
+		node->has_vtep_mac = (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0;
+	}
+	c->doc = outer;
+	yaml_document_delete(&doc);
 }
 
 static int

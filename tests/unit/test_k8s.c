@@ -203,6 +203,10 @@ test_node_vtep_mac(void **state)
 	static const char *const bad[] = {
 		"{\"VNI\":1}", "{\"VtepMAC\":\"0a:58:0a\"}", "{\"VtepMAC\":\"01:00:5e:00:00:01\"}",
 		"{\"VtepMAC\":\"00:00:00:00:00:00\"}", "not json at all",
+		/* JSON, read as such: the key at the top, the MAC whole (the old scan took these) */
+		"{\"x\":{\"VtepMAC\":\"0a:58:0a:f4:02:00\"}}", "{\"VtepMAC\":\"0a:58:0a:f4:02:00\"",
+		"{\"VtepMAC\":\" 0a:58:0a:f4:02:00\"}", "{\"VtepMAC\":\"a:58:0a:f4:02:00\"}",
+		"{\"VtepMAC\":\"0a:58:0a:f4:02:00\"} trailing",
 	};
 	struct coll c = { 0 };
 	char text[512], *json;
@@ -225,6 +229,14 @@ test_node_vtep_mac(void **state)
 	assert_true(find(&c, K8S_NODE, NULL, "n1")->node.has_vtep_mac);
 	assert_memory_equal(find(&c, K8S_NODE, NULL, "n1")->node.vtep_mac,
 			    "\x0a\x58\x0a\xf4\x02\x00", 6);
+	coll_free(&c);
+	/* Any JSON layout flannel may write. */
+	assert_int_equal(parse("apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  annotations:\n"
+			       "    flannel.alpha.coreos.com/backend-data: "
+			       "'{ \"VNI\" : 1 ,\n \"VtepMAC\" : \"0A:58:0a:F4:02:01\" }'\n", &c,
+			       NULL), 0);
+	assert_memory_equal(find(&c, K8S_NODE, NULL, "n1")->node.vtep_mac,
+			    "\x0a\x58\x0a\xf4\x02\x01", 6);
 	coll_free(&c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(text, sizeof(text), "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n"
