@@ -162,7 +162,7 @@ static struct rte_node_register arp_node = {
 	.nb_edges = ARP_EDGE_COUNT,
 	.next_nodes = {
 		[ARP_EDGE_DROP] = PR_NODE_DROP,
-		[ARP_EDGE_NEXT] = PR_NODE_ROUTE, /* the composer sets it to the stage after arp */
+		[ARP_EDGE_NEXT] = PR_NODE_DROP, /* src/worker.c points it at the stage after arp */
 		[ARP_EDGE_CONSUMED] = PR_NODE_CONSUMED,
 	},
 };

@@ -286,10 +286,11 @@ static struct rte_node_register parse_node = {
 	.init = pr_stage_init,
 	.nb_edges = PR_EARLY_EDGE_COUNT,
 	.next_nodes = {
+		/* The next stages: src/worker.c points these at them; drop until it does. */
 		[PR_EDGE_DROP] = PR_NODE_DROP,
-		[PR_EDGE_NEXT] = PR_NODE_DECAP,
-		[PR_EDGE_ARP] = PR_NODE_ARP,
-		[PR_EDGE_L3] = PR_NODE_ROUTE,
+		[PR_EDGE_NEXT] = PR_NODE_DROP,
+		[PR_EDGE_ARP] = PR_NODE_DROP,
+		[PR_EDGE_L3] = PR_NODE_DROP,
 	},
 };
 RTE_NODE_REGISTER(parse_node);

@@ -160,7 +160,7 @@ static struct rte_node_register route_node = {
 	.nb_edges = ROUTE_EDGE_COUNT,
 	.next_nodes = {
 		[ROUTE_EDGE_DROP] = PR_NODE_DROP,
-		[ROUTE_EDGE_NEXT] = PR_NODE_OUTPUT,
+		[ROUTE_EDGE_NEXT] = PR_NODE_DROP, /* src/worker.c points it at the next stage */
 		[ROUTE_EDGE_ICMP] = PR_NODE_ICMP,
 	},
 };
