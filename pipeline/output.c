@@ -69,7 +69,8 @@ output_one(struct output_ctx *ctx, const struct route_lpm *rt, struct rte_mbuf *
 
 	if (nh->kind == ROUTE_NH_HOST) {
 		md->drop = PR_DROP_OUTPUT_NO_HOST_PORT; /* read only if there is no host port */
-		ctx->stats->ctr[PR_CTR_OUTPUT_HOST]++;
+		/* What goes to the host port; with none, the drop counts it instead. */
+		ctx->stats->ctr[PR_CTR_OUTPUT_HOST] += out_cfg.host_edge != PR_EDGE_DROP;
 		return out_cfg.host_edge;
 	}
 	if (unlikely(!nh->usable))

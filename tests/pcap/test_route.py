@@ -108,4 +108,19 @@ icmp = st["stages"]["icmp"]
 check(icmp["time_exceeded_sent"] == 2 and icmp["rate_limited"] == 3 and
       st["stages"]["route"]["drops"]["route_ttl_expired"] == 5,
       "two errors, three rate limited: %s" % icmp)
+
+# No host port: the router's own packets are dropped as output_no_host_port, and output
+# counts none of them as gone to the host.
+mine = [p for p, w in cases if w == "to_host"]
+wrpcap(f["pods_in"], mine, linktype=1)
+cfg.pop("icmp")
+cfg["ports"] = cfg["ports"][:2]
+cfg["workers"] = [{"lcore": 1, "poll": [{"port": "pods"}, {"port": "up"}]}]
+r = Router(binary, cfg, tmp=tempfile.mkdtemp(prefix="prtest-route-nohost-")).start()
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(mine))
+check(r.stop() == 0, "no host port: exit 0")
+out = st["stages"]["output"]
+check(out["to_host"] == 0 and out["drops"]["output_no_host_port"] == len(mine) and
+      st["stages"]["route"]["to_host"] == len(mine),
+      "no host port: %d dropped, none counted as sent: %s" % (len(mine), out))
 finish("route")
