@@ -24,6 +24,7 @@
 #include <rte_lcore.h>
 
 #include "config.h"
+#include "output.h"
 #include "pipeline.h"
 #include "ports.h"
 #include "stage.h"
@@ -35,10 +36,9 @@
 #define ICMP_FRAG_NEEDED 4
 #define ICMP_TIME_EXCEEDED 11
 
-/* Set once before the workers start. */
+/* Set once before the workers start (after output's: the ports' MACs are out_cfg's). */
 static struct {
 	uint32_t src[RTE_MAX_ETHPORTS]; /* network order: our address on each port */
-	struct rte_ether_addr mac[RTE_MAX_ETHPORTS]; /* each port's MAC */
 	uint64_t tokens_per_s;
 	uint64_t hz;  /* TSC ticks per second: one token's worth */
 	uint64_t cap; /* the bucket's size: burst tokens */
@@ -56,11 +56,9 @@ icmp_configure(const struct pr_config *cfg)
 	uint32_t fallback = config_node_ip(cfg);
 	unsigned int i;
 
-	for (i = 0; i < pr_nb_ports; i++) {
+	for (i = 0; i < pr_nb_ports; i++)
 		icmp_cfg.src[pr_ports[i].port_id] = cfg->ports[i].nb_addrs > 0 ?
 			cfg->ports[i].addrs[0].addr : fallback;
-		icmp_cfg.mac[pr_ports[i].port_id] = pr_ports[i].mac;
-	}
 	icmp_cfg.tokens_per_s = cfg->y->icmp->rate;
 	icmp_cfg.hz = rte_get_tsc_hz();
 	icmp_cfg.cap = cfg->y->icmp->burst * icmp_cfg.hz;
@@ -114,8 +112,8 @@ icmp_build(struct rte_mbuf *m, struct pr_md *md, uint8_t type, uint8_t code, uin
 	 * A whole frame: output rewrites it for a pod, a node or the gateway, and sends it as it
 	 * is to the host port (an error for the node itself), which then sees our MAC.
 	 */
-	eth->dst_addr = icmp_cfg.mac[m->port];
-	eth->src_addr = icmp_cfg.mac[m->port];
+	eth->dst_addr = out_cfg.port[m->port].mac;
+	eth->src_addr = out_cfg.port[m->port].mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ic = (struct rte_icmp_hdr *)(ip + 1);
 	ic->icmp_type = type;
