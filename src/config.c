@@ -45,7 +45,7 @@ static const cyaml_strval_t huge_strings[] = {
  * ("flase") would turn a switch on. Ours is a strict enum.
  */
 static const cyaml_strval_t bool_strings[] = {
-	{ "false", 0 }, { "true", 1 }, { "no", 0 }, { "yes", 1 }, { "off", 0 }, { "on", 1 },
+	{ "true", 1 }, { "false", 0 }, { "yes", 1 }, { "no", 0 }, { "on", 1 }, { "off", 0 },
 };
 #define PR_FIELD_BOOL(key, flags, type, member)                                               \
 	CYAML_FIELD_ENUM(key, (flags) | CYAML_FLAG_STRICT, type, member, bool_strings,        \
@@ -459,6 +459,39 @@ cy_path(const struct cy_capture *cap, unsigned int from, char *out, size_t len)
 	}
 }
 
+/*
+ * The values an enum key takes, from the schema's own lists, for a message about a bad one.
+ * libcyaml's message names no key: the key's name picks the list (every other enum is a
+ * switch). Booleans are shown as true and false, the rest of what they take is for YAML's sake.
+ */
+static void
+cy_enum_hint(const char *key, char *out, size_t len)
+{
+	static const struct {
+		const char *key;
+		const cyaml_strval_t *v;
+		unsigned int n;
+	} enums[] = {
+		{ "role", role_strings, CYAML_ARRAY_LEN(role_strings) },
+		{ "hugepages", huge_strings, CYAML_ARRAY_LEN(huge_strings) },
+		{ "encap", encap_strings, CYAML_ARRAY_LEN(encap_strings) },
+	};
+	const cyaml_strval_t *v = bool_strings; /* its first two: true, false */
+	unsigned int i, n = 2;
+	size_t k;
+
+	for (i = 0; i < RTE_DIM(enums); i++)
+		if (strcmp(key, enums[i].key) == 0) {
+			v = enums[i].v;
+			n = enums[i].n;
+		}
+	k = (size_t)snprintf(out, len, " (one of:");
+	for (i = 0; i < n && k < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%s %s", i ? "," : "", v[i].str);
+	if (k < len)
+		snprintf(out + k, len - k, ")");
+}
+
 static void
 cy_report(struct check *c, const struct cy_capture *cap)
 {
@@ -482,17 +515,12 @@ cy_report(struct check *c, const struct cy_capture *cap)
 			 cap->msg + strlen(unexpected));
 		fprintf(c->err, "%s:%u: %s: unknown key\n", c->file, line_of(&c->lines, key), key);
 	} else {
-		const char *hint = "";
+		char hint[128] = "";
 
 		cy_path(cap, 0, path, sizeof(path));
-		if (strstr(cap->msg, "ENUM") != NULL) {
-			const char *last = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
-
-			hint = strcmp(last, "role") == 0 ? " (one of: uplink, pods, host)" :
-			       strcmp(last, "hugepages") == 0 ? " (one of: auto, on, off)" :
-			       strcmp(last, "encap") == 0 ? " (one of: vxlan, geneve, ipip, direct)" :
-								 " (one of: true, false)";
-		}
+		if (strstr(cap->msg, "ENUM") != NULL)
+			cy_enum_hint(strrchr(path, '.') ? strrchr(path, '.') + 1 : path, hint,
+				     sizeof(hint));
 		fprintf(c->err, "%s:%u: %s: %s%s\n", c->file,
 			cap->nfr ? cap->fr[0].line : line_of(&c->lines, path),
 			path[0] ? path : "(top level)", cap->msg[0] ? cap->msg : "cannot be read",

@@ -180,8 +180,11 @@ test_wrong_type(void **state)
 	expect_error(HEAD PORTS2 "    mtu: large\n" WORKER1, 9, "ports[1].mtu", "");
 	expect_error(HEAD PORTS2 "    rx_queues: -1\n" WORKER1, 9, "ports[1].rx_queues", "");
 	expect_error(HEAD "ports:\n  - name: up\n    device: net_null0\n    role: router\n" WORKER1,
-		     5, "ports[0].role", "");
-	expect_error(HEAD PORTS2 "    promiscuous: maybe\n" WORKER1, 9, "ports[1].promiscuous", "");
+		     5, "ports[0].role", "(one of: uplink, pods, host)");
+	expect_error(HEAD PORTS2 "    promiscuous: maybe\n" WORKER1, 9, "ports[1].promiscuous",
+		     "(one of: true, false)");
+	expect_error(HEAD PORTS2 WORKER1 "overlay: {encap: gre}\n", 14, "overlay.encap",
+		     "(one of: vxlan, geneve, ipip, direct)");
 }
 
 static void
