@@ -96,6 +96,13 @@ control_sync_routes(struct route_lpm *lpm, const struct pr_tables *t)
 	telemetry_route_update(lpm, pr_monotonic_ns() - t0);
 }
 
+/* What a long listing of the cluster state pauses for: the neighbour table's work. */
+static void
+control_idle(void *neigh)
+{
+	neigh_poll(neigh, pr_monotonic_ns(), &pr_control_stats);
+}
+
 /*
  * One step of the control loop: the neighbour table's work, then poll the cluster-state
  * source (it blocks at most timeout_ms), and when the model changed, build the tables and
@@ -276,6 +283,7 @@ main(int argc, char **argv)
 	builder = tables_builder_new(cfg);
 	if (src == NULL || builder == NULL)
 		rte_exit(EXIT_FAILURE, "cluster state: %s\n", strerror(errno));
+	source_set_idle(src, control_idle, neigh);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

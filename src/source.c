@@ -75,6 +75,8 @@ struct source {
 	unsigned int pending; /* replies owed on rc: the round's XINFO, then its XREAD */
 	uint64_t reply_by_ns; /* the round's XREAD answers by then, or rc is dead */
 	bool trimmed;	      /* entries after last_id were trimmed: list again */
+	void (*idle)(void *arg); /* between a listing's round trips (source_set_idle) */
+	void *idle_arg;
 };
 
 /* ---------------------------------------------------------------- rejects */
@@ -323,6 +325,14 @@ src_id_cmp(const char *a, const char *b)
 }
 
 /* GET every key (pipelined) into model. 0, or -EIO (connection) / -ENOMEM. */
+/* A listing's pause between two round trips: the control loop's other work. */
+static void
+src_idle(struct source *s)
+{
+	if (s->idle != NULL)
+		s->idle(s->idle_arg);
+}
+
 static int
 src_get_all(struct source *s, struct cluster *model, char **keys, size_t n)
 {
@@ -347,6 +357,7 @@ src_get_all(struct source *s, struct cluster *model, char **keys, size_t n)
 			if (rc < 0)
 				return rc;
 		}
+		src_idle(s);
 	}
 	return 0;
 }
@@ -404,6 +415,7 @@ src_redis_list(struct source *s, bool *full)
 			n++;
 		}
 		freeReplyObject(r);
+		src_idle(s);
 	} while (strcmp(cursor, "0") != 0);
 	r = NULL;
 	m = cluster_new();
@@ -746,6 +758,13 @@ source_poll(struct source *s, int timeout_ms, bool *full)
 	}
 	usleep((useconds_t)timeout_ms * 1000);
 	return 0;
+}
+
+void
+source_set_idle(struct source *s, void (*fn)(void *arg), void *arg)
+{
+	s->idle = fn;
+	s->idle_arg = arg;
 }
 
 void

@@ -49,6 +49,13 @@ void source_free(struct source *s);
  */
 int source_poll(struct source *s, int timeout_ms, bool *full);
 
+/*
+ * Work of the control loop that must not wait for a long listing (the neighbour table's
+ * timers and held packets): fn(arg) is called between the listing's round trips to Redis,
+ * about every thousand objects. NULL: nothing.
+ */
+void source_set_idle(struct source *s, void (*fn)(void *arg), void *arg);
+
 /* SIGHUP: read the file again at the next poll (a Redis source relists). */
 void source_reload(struct source *s);
 
