@@ -424,19 +424,21 @@ neigh_learn(struct neigh_table *t, const struct neigh_event *ev, uint64_t now,
 	}
 	/* An answer to us confirms; a request or an announcement only tells the MAC. */
 	state = ev->kind == NEIGH_EV_REPLY ? NEIGH_REACHABLE : NEIGH_STALE;
-	st->ctr[ev->kind == NEIGH_EV_GRATUITOUS ? PR_CTR_NEIGH_GRATUITOUS :
-		ctl->s[id].state == NEIGH_REACHABLE || ctl->s[id].state == NEIGH_STALE ||
-		ctl->s[id].state == NEIGH_PROBE ? PR_CTR_NEIGH_CONFIRMED : PR_CTR_NEIGH_LEARNT]++;
 	/*
 	 * The MAC the entry has, unasked: nothing new, and no confirmation either (as in Linux):
 	 * a reachable entry stays so until its timer says otherwise, a stale one is probed when
-	 * due, a probe goes on.
+	 * due, a probe goes on. Nothing learnt from it.
 	 */
 	if (state == NEIGH_STALE &&
 	    (ctl->s[id].state == NEIGH_REACHABLE || ctl->s[id].state == NEIGH_STALE ||
 	     ctl->s[id].state == NEIGH_PROBE) &&
-	    (t->e[id].word & NEIGH_W_MAC_MASK) == neigh_mac_word(&ev->mac))
+	    (t->e[id].word & NEIGH_W_MAC_MASK) == neigh_mac_word(&ev->mac)) {
+		st->ctr[PR_CTR_NEIGH_IGNORED]++;
 		return;
+	}
+	st->ctr[ev->kind == NEIGH_EV_GRATUITOUS ? PR_CTR_NEIGH_GRATUITOUS :
+		ctl->s[id].state == NEIGH_REACHABLE || ctl->s[id].state == NEIGH_STALE ||
+		ctl->s[id].state == NEIGH_PROBE ? PR_CTR_NEIGH_CONFIRMED : PR_CTR_NEIGH_LEARNT]++;
 	ctl->s[id].state = state;
 	ctl->s[id].changed_ns = now;
 	ctl->s[id].probes = 0;

@@ -10,6 +10,7 @@
  * context and grows as readers descend.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -932,9 +933,10 @@ mac_parse(const char *s, uint8_t m[6])
 		uint8_t b = 0;
 
 		for (j = 0; j < 2; j++) {
-			const char *d = memchr(hex, s[3 * i + j] | 0x20, 16);
+			const char c = s[3 * i + j];
+			const char *d = isxdigit((unsigned char)c) ? memchr(hex, c | 0x20, 16) : NULL;
 
-			if (s[3 * i + j] == '\0' || d == NULL)
+			if (d == NULL)
 				return false;
 			b = (uint8_t)(b << 4 | (d - hex));
 		}

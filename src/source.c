@@ -13,9 +13,12 @@
  *
  * Waiting for changes never holds the control loop longer than its step (2 ms, for the
  * neighbour table's work): one XREAD BLOCK SRC_BLOCK_MS stays outstanding, sent without
- * waiting, and a step only polls the socket for its reply. Idle, that is one round a second instead of one a
- * step; an entry still arrives as soon as it is added. A reply later than the BLOCK and
- * SRC_GRACE_MS means the connection is dead: it is dropped and dialled again.
+ * waiting, and a step only polls the socket for its reply. Idle, that is one round a second
+ * instead of one a step; an entry still arrives as soon as it is added. A reply later than
+ * the BLOCK and SRC_GRACE_MS means the connection is dead: it is dropped and dialled again.
+ * The other commands (the handshake, a listing, the GETs of a batch) are plain blocking ones,
+ * each waited for at most SRC_GRACE_MS; a listing pauses for the loop's other work between
+ * its round trips (source_set_idle).
  *
  * Trims: XINFO STREAM, pipelined right before every XREAD, tells whether entries after our
  * last ID may have been trimmed away (then we list again). Every round needs it, including
@@ -362,6 +365,14 @@ src_get_all(struct source *s, struct cluster *model, char **keys, size_t n)
 	return 0;
 }
 
+/* Redis answered on this connection: the next failure starts the backoff afresh. */
+static void
+src_redis_answered(struct source *s)
+{
+	s->backoff_ms = 0;
+	s->failures = 0;
+}
+
 /* The newest stream ID, then every object: a new model, swapped in whole. */
 static int
 src_redis_list(struct source *s, bool *full)
@@ -429,6 +440,7 @@ src_redis_list(struct source *s, bool *full)
 	s->model = m;
 	snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", newest);
 	s->listed = true;
+	src_redis_answered(s);
 	s->st.lists++;
 	s->st.last_change_ns = pr_monotonic_ns();
 	s->st.list_ns = s->st.last_change_ns - t0;
@@ -479,13 +491,18 @@ src_entry_key(const struct source *s, const redisReply *e)
 	return key->str;
 }
 
-/* Apply one batch of stream entries: each key read again, what is there now applied. */
+/*
+ * Apply one batch of stream entries: each key read again, what is there now applied. Our
+ * last ID moves past an entry only once it is applied, so that after a failure (0 or
+ * -errno; *changed tells whether the model changed before it) the next XREAD reads it again.
+ */
 static int
-src_redis_entries(struct source *s, const redisReply *entries)
+src_redis_entries(struct source *s, const redisReply *entries, bool *changed)
 {
 	size_t i, plen = strlen(s->prefix) + strlen(":obj:");
-	int changed = 0, rc;
+	int rc;
 
+	*changed = false;
 	for (i = 0; i < entries->elements; i++) {
 		const char *key = src_entry_key(s, entries->element[i]);
 
@@ -497,43 +514,44 @@ src_redis_entries(struct source *s, const redisReply *entries)
 		const char *key = src_entry_key(s, e);
 		redisReply *r = NULL;
 
-		snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", e->element[0]->str);
-		s->st.events++;
 		if (key == NULL) {
 			LOG(WARNING, "stream entry %s names no object key: ignored",
 			    e->element[0]->str);
-			continue;
-		}
-		if (redisGetReply(s->rc, (void **)&r) != REDIS_OK)
-			return -EIO;
-		if (r->type == REDIS_REPLY_NIL) {
-			changed |= cluster_delete(s->model, key + plen) > 0;
-			src_reject_clear(s, key + plen);
-		} else if (r->type == REDIS_REPLY_STRING) {
-			rc = src_apply_value(s, s->model, key + plen, r->str, r->len);
-			if (rc < 0) {
-				freeReplyObject(r);
-				return rc;
-			}
-			changed = 1; /* the builder finds out what really changed */
 		} else {
-			src_reject(s, key + plen, r->type == REDIS_REPLY_ERROR ? r->str :
-				   "not a string value");
+			if (redisGetReply(s->rc, (void **)&r) != REDIS_OK)
+				return -EIO;
+			if (r->type == REDIS_REPLY_NIL) {
+				*changed |= cluster_delete(s->model, key + plen) > 0;
+				src_reject_clear(s, key + plen);
+			} else if (r->type == REDIS_REPLY_STRING) {
+				rc = src_apply_value(s, s->model, key + plen, r->str, r->len);
+				if (rc < 0) {
+					freeReplyObject(r);
+					return rc;
+				}
+				*changed = true; /* the builder finds out what really changed */
+			} else {
+				src_reject(s, key + plen, r->type == REDIS_REPLY_ERROR ? r->str :
+					   "not a string value");
+			}
+			freeReplyObject(r);
 		}
-		freeReplyObject(r);
+		snprintf(s->st.last_id, sizeof(s->st.last_id), "%s", e->element[0]->str);
+		s->st.events++;
 	}
-	return changed;
+	return 0;
 }
 
 /*
  * The XREAD's reply: nil when its BLOCK ended with nothing, else our stream and its entries
  * after last_id (none when a trim in the XADD's own transaction took them). 1 when the model
- * changed, 0, or -EIO (down already).
+ * changed (also when the connection failed after that: down already), 0, or -EIO (down).
  */
 static int
 src_redis_read(struct source *s, const redisReply *r)
 {
 	const redisReply *entries;
+	bool changed;
 	long long ms = 0;
 	int rc;
 
@@ -546,15 +564,16 @@ src_redis_read(struct source *s, const redisReply *r)
 		return -EIO;
 	}
 	entries = r->element[0]->element[1];
-	rc = src_redis_entries(s, entries);
+	rc = src_redis_entries(s, entries, &changed);
 	if (rc < 0)
 		src_redis_down(s, "GET", NULL);
-	if (entries->elements > 0) {
+	if (changed || (rc == 0 && entries->elements > 0)) {
 		sscanf(s->st.last_id, "%lld", &ms);
 		s->st.last_write_ms = ms;
 		s->st.last_change_ns = pr_monotonic_ns();
 	}
-	return rc;
+	/* What was applied before a failure is published all the same. */
+	return changed ? 1 : rc;
 }
 
 /* A round: XINFO, then XREAD BLOCK, both sent now, neither waited for. */
@@ -621,7 +640,15 @@ src_redis_watch(struct source *s, int timeout_ms)
 		if (r == NULL)
 			return 0;
 		timeout_ms = 0; /* wait for the first reply only */
-		if (--s->pending == 1) {
+		src_redis_answered(s);
+		if (--s->pending == 1 && r->type == REDIS_REPLY_ERROR &&
+		    strstr(r->str, "no such key") == NULL) {
+			/* Not "no stream yet" (NOPERM, WRONGTYPE...): trims would go unseen. */
+			src_redis_down(s, "XINFO", r->str);
+			freeReplyObject(r);
+			return 0;
+		}
+		if (s->pending == 1) {
 			s->trimmed = src_redis_trimmed(s, r);
 			if (s->trimmed)
 				LOG(NOTICE,
@@ -635,7 +662,11 @@ src_redis_watch(struct source *s, int timeout_ms)
 	return rc > 0;
 }
 
-/* Dial now; the model untouched. 0, or -EIO (logged, the backoff set). */
+/*
+ * Dial now; the model untouched. 0, or -EIO (logged, the backoff set). The backoff is reset
+ * by the first answer on the connection, not by the connection itself: a Redis that accepts
+ * and never answers (stopped) is dialled ever less often.
+ */
 static int
 src_redis_connect(struct source *s)
 {
@@ -651,8 +682,6 @@ src_redis_connect(struct source *s)
 	}
 	s->pending = 0;
 	s->st.connected = true;
-	s->backoff_ms = 0;
-	s->failures = 0;
 	LOG(INFO, "redis %s: connected", s->st.where);
 	return 0;
 }

@@ -207,6 +207,7 @@ test_node_vtep_mac(void **state)
 		"{\"x\":{\"VtepMAC\":\"0a:58:0a:f4:02:00\"}}", "{\"VtepMAC\":\"0a:58:0a:f4:02:00\"",
 		"{\"VtepMAC\":\" 0a:58:0a:f4:02:00\"}", "{\"VtepMAC\":\"a:58:0a:f4:02:00\"}",
 		"{\"VtepMAC\":\"0a:58:0a:f4:02:00\"} trailing",
+		"{\"VtepMAC\":\"\\u0010a:58:0a:f4:02:00\"}", /* a control character, not a digit */
 	};
 	struct coll c = { 0 };
 	char text[512], *json;

@@ -214,6 +214,37 @@ test_ipip_layout(void **state)
 	assert_int_equal(inner->dst_addr, RTE_BE32(0x0af40214));
 }
 
+/*
+ * A tunnel's inner destination MAC: its Node's VTEP MAC, found by binary search in the node
+ * table's VTEPs (sorted by address as stored), else the port's own; every position and
+ * addresses between and beyond them.
+ */
+static void
+test_vtep_lookup(void **state)
+{
+	static const struct rte_ether_addr dflt = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	struct node_vtep v[7] = { { 0 } };
+	struct rte_ether_addr mac;
+	unsigned int n, i;
+
+	(void)state;
+	for (n = 0; n <= RTE_DIM(v); n++) {
+		for (i = 0; i < n; i++) {
+			v[i] = (struct node_vtep){ .ip = 10 * (i + 1),
+						   .mac = { 0x0a, 0x58, 0, 0, 0, (uint8_t)i } };
+		}
+		assert_int_equal(output_set_vteps(v, n), 0);
+		for (i = 0; i < n; i++) {
+			output_vtep_mac(v[i].ip, &dflt, &mac);
+			assert_memory_equal(&mac, v[i].mac, 6);
+			output_vtep_mac(v[i].ip + 5, &dflt, &mac); /* between, and past the last */
+			assert_memory_equal(&mac, &dflt, 6);
+		}
+		output_vtep_mac(1, &dflt, &mac); /* before the first */
+		assert_memory_equal(&mac, &dflt, 6);
+	}
+}
+
 static void
 test_flow_hash(void **state)
 {
@@ -251,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_vxlan_geneve_layout),
 		cmocka_unit_test(test_ipip_layout),
 		cmocka_unit_test(test_flow_hash),
+		cmocka_unit_test(test_vtep_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
