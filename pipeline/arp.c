@@ -73,7 +73,12 @@ arp_is_ours(const struct arp_port *ap, uint32_t ip)
 	return false;
 }
 
-/* Tell the neighbour table what the sender's MAC is, unless it knows already. */
+/*
+ * Tell the neighbour table what the sender's MAC is, unless the control core would ignore it
+ * (neigh_learn): unasked, an announcement for an address without an entry, or the MAC an
+ * entry already uses (it confirms nothing). Counted as ignored here, so that a flood of them
+ * does not fill the event ring that answers to our requests travel in.
+ */
 static __rte_always_inline void
 arp_tell(struct pr_stats *st, const struct rte_arp_hdr *arp, uint16_t port, uint8_t kind)
 {
@@ -81,12 +86,14 @@ arp_tell(struct pr_stats *st, const struct rte_arp_hdr *arp, uint16_t port, uint
 	struct neigh_event ev;
 	uint32_t id;
 
-	if (kind == NEIGH_EV_REQUEST) {
+	if (kind != NEIGH_EV_REPLY) {
 		id = neigh_find(t, arp->arp_data.arp_sip);
-		if (id != NEIGH_NONE &&
-		    (neigh_word(t, id) & (NEIGH_W_MAC_MASK | NEIGH_W_CONFIRMED)) ==
-			    (neigh_mac_word(&arp->arp_data.arp_sha) | NEIGH_W_CONFIRMED))
+		if (id == NEIGH_NONE ? kind == NEIGH_EV_GRATUITOUS :
+		    (neigh_word(t, id) & (NEIGH_W_MAC_MASK | NEIGH_W_VALID)) ==
+			    (neigh_mac_word(&arp->arp_data.arp_sha) | NEIGH_W_VALID)) {
+			st->ctr[PR_CTR_NEIGH_IGNORED]++;
 			return;
+		}
 	}
 	ev = (struct neigh_event){ .ip = arp->arp_data.arp_sip, .port = port, .kind = kind,
 				   .mac = arp->arp_data.arp_sha };

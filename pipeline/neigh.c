@@ -106,9 +106,8 @@ neigh_publish(struct neigh_table *t, uint32_t id, uint64_t mac_word)
 	uint8_t state = t->ctl->s[id].state;
 	uint64_t w = mac_word & NEIGH_W_MAC_MASK;
 
-	if (state == NEIGH_REACHABLE || state == NEIGH_PERMANENT)
-		w |= NEIGH_W_VALID | NEIGH_W_CONFIRMED;
-	else if (state == NEIGH_STALE || state == NEIGH_PROBE)
+	if (state == NEIGH_REACHABLE || state == NEIGH_PERMANENT || state == NEIGH_STALE ||
+	    state == NEIGH_PROBE)
 		w |= NEIGH_W_VALID;
 	__atomic_store_n(&t->e[id].word, w, __ATOMIC_RELEASE);
 }

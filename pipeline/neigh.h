@@ -40,7 +40,6 @@
 
 /* The entry word: MAC in bytes 0-5 (as on the wire, little-endian load), flags above. */
 #define NEIGH_W_VALID (UINT64_C(1) << 48)     /* the MAC may be used */
-#define NEIGH_W_CONFIRMED (UINT64_C(1) << 49) /* REACHABLE or PERMANENT: no need to tell */
 #define NEIGH_W_MAC_MASK ((UINT64_C(1) << 48) - 1)
 
 enum neigh_state {

@@ -53,11 +53,31 @@ arp = st["stages"]["arp"]
 check(arp["replied"] == 2 and arp["other"] == 2 and arp["drops"]["arp_not_handled"] == 2 and
       arp["replies_taken"] == 1, "arp counters: %s" % arp)
 # The pod's MAC is learnt from its first request (stale: not confirmed); its second, with the
-# same MAC, tells nothing new (ignored); the reply addressed to us confirms it: reachable.
-check(arp["to_neighbours"] == 3, "three events for the neighbour table: %s" % arp)
+# same MAC, tells nothing new (ignored: by the worker once the entry is there, else by the
+# control core); the reply addressed to us confirms it: reachable.
+check(arp["to_neighbours"] in (2, 3), "two or three events for the neighbour table: %s" % arp)
 nb = st["stages"]["neighbour"]
 check(nb["learnt"] == 1 and nb["confirmed"] == 1 and nb["ignored"] == 1,
       "neighbour counters: %s" % nb)
 check(neigh == ["10.244.1.7 %s pods reachable ref=0 held=0 age_ms=%s" % (
     pod_mac, neigh[0].split("age_ms=")[1] if neigh else "")], "neighbours: %s" % neigh)
+
+# A flood of announcements for addresses without an entry (4,000: the control core's event
+# ring holds 1,024), then a pod's request: the workers count the flood as ignored without
+# passing it on, so nothing is lost and the pod is still learnt.
+def announce(i):
+    m, ip = "02:00:00:00:09:%02x" % (i % 256), "10.244.1.%d" % (100 + i % 100)
+    return bytes(Ether(src=m, dst=bcast) /
+                 ARP(op=1, hwsrc=m, psrc=ip, hwdst="00:00:00:00:00:00", pdst=ip))
+
+
+flood = [announce(i) for i in range(4000)]
+wrpcap(f["pods_in"], flood + [req("10.244.1.1")], linktype=1)
+r = Router(binary, cfg, tmp=tempfile.mkdtemp(prefix="prtest-arp-flood-")).start()
+st = r.wait_stats(lambda s: s["rx_packets"] >= len(flood) + 1 and
+                  s["stages"]["neighbour"]["learnt"] >= 1)
+check(r.stop() == 0, "flood: exit 0")
+arp, nb = st["stages"]["arp"], st["stages"]["neighbour"]
+check(arp["events_lost"] == 0 and arp["to_neighbours"] == 1 and nb["ignored"] == len(flood) and
+      nb["learnt"] == 1, "flood: ignored by the workers, nothing lost: %s %s" % (arp, nb))
 finish("arp")
