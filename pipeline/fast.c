@@ -5,9 +5,8 @@
  * A packet that each of those stages would take on its common path (parse_fast(): untagged
  * IPv4 without options, UDP or TCP; a VXLAN, Geneve or IP-in-IP tunnel for us decapsulated
  * as decap does it, its inner frame through parse_fast() too; a route to a next hop that is
- * not the router itself, no
- * martian, a good source, TTL above 1; a resolved neighbour and a packet short enough to
- * leave whole) is handled here by the stages' own inline code (parse.h, decap_one.h,
+ * not the router itself, no martian, a good source, TTL above 1; a resolved neighbour and a
+ * packet short enough to leave whole) is handled here by the stages' own inline code (parse.h, decap_one.h,
  * route.h, output.h), and goes straight to the tx node of its port. Any other packet leaves
  * for the stage where the common path ends, with what was done to it so far, exactly as that
  * stage would have received it from the stage before:

@@ -78,8 +78,8 @@ parse_fast_count(struct pr_stats *st, const struct parse_fast_ctr *c)
 
 /*
  * The common case in one pass: untagged IPv4 without options, not a fragment, carrying UDP
- * or TCP, or IP-in-IP when decap takes it (overlay.ipip), its headers in the first segment. The tests are those of parse_one() for that
- * case, folded together; a packet that fails any of them (or is anything else) goes to
+ * or TCP, or IP-in-IP when decap takes it (overlay.ipip), its headers in the first segment.
+ * The tests are those of parse_one() for that case, folded together; a packet that fails any of them (or is anything else) goes to
  * parse_one(), which finds the reason. Fills md as parse_one() and parse_edge() do and gives
  * the edge as parse_edge() does, or returns UINT16_MAX.
  */

@@ -10,7 +10,6 @@
  * context and grows as readers descend.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -19,6 +18,8 @@
 #include <sys/stat.h>
 
 #include <yaml.h>
+
+#include <rte_ether.h>
 
 #include "ipv4.h"
 #include "json_doc.h"
@@ -920,33 +921,6 @@ node_address(struct k8s_ctx *c, yaml_node_t *a, struct k8s_node *node)
 	return rc < 0 ? rc : 0;
 }
 
-/* "aa:bb:cc:dd:ee:ff" (two hex digits each, either case) into m; false if it is not that. */
-static bool
-mac_parse(const char *s, uint8_t m[6])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned int i, j;
-
-	if (strlen(s) != 17)
-		return false;
-	for (i = 0; i < 6; i++) {
-		uint8_t b = 0;
-
-		for (j = 0; j < 2; j++) {
-			const char c = s[3 * i + j];
-			const char *d = isxdigit((unsigned char)c) ? memchr(hex, c | 0x20, 16) : NULL;
-
-			if (d == NULL)
-				return false;
-			b = (uint8_t)(b << 4 | (d - hex));
-		}
-		if (i < 5 && s[3 * i + 2] != ':')
-			return false;
-		m[i] = b;
-	}
-	return true;
-}
-
 /*
  * flannel's VTEP MAC, from {"VNI":1,"VtepMAC":"aa:bb:cc:dd:ee:ff"} in its Node annotation
  * (JSON, read as such: the key at the top level, its value a string). The annotation is
@@ -958,7 +932,7 @@ node_vtep_mac(struct k8s_ctx *c, yaml_node_t *root, struct k8s_node *node)
 	yaml_node_t *ann = field(c, field(c, root, "metadata"), "annotations");
 	yaml_node_t *v = field(c, ann, K8S_FLANNEL_BACKEND_DATA), *mac;
 	yaml_document_t *outer = c->doc, doc;
-	uint8_t m[6];
+	struct rte_ether_addr m;
 
 	if (v == NULL || v->type != YAML_SCALAR_NODE ||
 	    json_doc_load((const char *)v->data.scalar.value, v->data.scalar.length, &doc) != 0)
@@ -966,9 +940,10 @@ node_vtep_mac(struct k8s_ctx *c, yaml_node_t *root, struct k8s_node *node)
 	c->doc = &doc; /* field() reads the document in c */
 	mac = field(c, yaml_document_get_root_node(&doc), "VtepMAC");
 	if (mac != NULL && mac->type == YAML_SCALAR_NODE &&
-	    mac_parse((const char *)mac->data.scalar.value, m) && (m[0] & 1) == 0) {
-		memcpy(node->vtep_mac, m, sizeof(m));
-		node->has_vtep_mac = (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0;
+	    rte_ether_unformat_addr((const char *)mac->data.scalar.value, &m) == 0 &&
+	    rte_is_valid_assigned_ether_addr(&m)) {
+		memcpy(node->vtep_mac, m.addr_bytes, sizeof(node->vtep_mac));
+		node->has_vtep_mac = true;
 	}
 	c->doc = outer;
 	yaml_document_delete(&doc);

@@ -327,7 +327,6 @@ src_id_cmp(const char *a, const char *b)
 	return as < bs ? -1 : as > bs;
 }
 
-/* GET every key (pipelined) into model. 0, or -EIO (connection) / -ENOMEM. */
 /* A listing's pause between two round trips: the control loop's other work. */
 static void
 src_idle(struct source *s)
@@ -336,6 +335,7 @@ src_idle(struct source *s)
 		s->idle(s->idle_arg);
 }
 
+/* GET every key (pipelined) into model. 0, or -EIO (connection) / -ENOMEM. */
 static int
 src_get_all(struct source *s, struct cluster *model, char **keys, size_t n)
 {
@@ -461,7 +461,8 @@ out_reply:
  * only), so: when the stream is empty, whether anything was added after our ID; otherwise
  * whether its first entry is past our ID. The second can say yes when nothing we needed went
  * (the stream trimmed exactly to where we are): listing again is then merely unneeded, never
- * wrong. An error reply means no stream yet: nothing was trimmed.
+ * wrong. An error reply ("no such key": the caller drops the connection on any other) means
+ * no stream yet: nothing was trimmed.
  */
 static bool
 src_redis_trimmed(const struct source *s, const redisReply *r)
@@ -641,14 +642,13 @@ src_redis_watch(struct source *s, int timeout_ms)
 			return 0;
 		timeout_ms = 0; /* wait for the first reply only */
 		src_redis_answered(s);
-		if (--s->pending == 1 && r->type == REDIS_REPLY_ERROR &&
-		    strstr(r->str, "no such key") == NULL) {
-			/* Not "no stream yet" (NOPERM, WRONGTYPE...): trims would go unseen. */
-			src_redis_down(s, "XINFO", r->str);
-			freeReplyObject(r);
-			return 0;
-		}
-		if (s->pending == 1) {
+		if (--s->pending == 1) {
+			if (r->type == REDIS_REPLY_ERROR && strstr(r->str, "no such key") == NULL) {
+				/* Not "no stream yet" (NOPERM, WRONGTYPE...): trims would go unseen. */
+				src_redis_down(s, "XINFO", r->str);
+				freeReplyObject(r);
+				return 0;
+			}
 			s->trimmed = src_redis_trimmed(s, r);
 			if (s->trimmed)
 				LOG(NOTICE,

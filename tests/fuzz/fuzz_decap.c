@@ -8,8 +8,9 @@
  * (checksum right, from a known node to this node) and UDP headers, so that every input
  * reaches the tunnel parsing. Each input is run three times: from the known node; from an
  * unknown one, which overlay.require_known_node must drop as such; and from the unknown one
- * with require_known_node off, which must end exactly as the known node's frame did. Each segment sits in a malloc'd buffer of its exact size (the
- * first behind a headroom), so any read or write outside them is a heap overflow for ASan.
+ * with require_known_node off, which must end exactly as the known node's frame did. Each
+ * segment sits in a malloc'd buffer of its exact size (the first behind a headroom), so any
+ * read or write outside them is a heap overflow for ASan.
  *
  * What decap promises the stages after it, checked with abort():
  *   - a drop has a reason of decap's or parse's (the inner frame is parsed by parse);

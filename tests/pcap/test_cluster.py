@@ -9,7 +9,8 @@ a full relist; idle, see Redis get two commands a second while a change still ar
 milliseconds, SIGHUP relist at once and a Redis that stops answering be dropped; write
 garbage, a wrong type and a rule-breaking object straight into Redis and see each rejected
 with its reason while the rest applies; the same manifests from a file give the same dumps;
-and a read-only replica serves the router while podrouterctl writes the primary.
+a read-only replica serves the router while podrouterctl writes the primary; and a
+connection cut between a stream entry and its object's GET loses nothing.
 """
 import copy
 import json
@@ -375,8 +376,8 @@ locked.stop()
 # connection when the router asks for the new Pod's object (the stream entry read, its GET
 # unanswered). The router must read that entry again once it is back, not go on after it.
 class CutProxy:
-    """Relays unix-socket connections to Redis; cut(key) closes the one that next sends a
-    command naming key, before it reaches Redis."""
+    """Relays unix-socket connections to Redis; once `key` is set, the first connection to
+    send a command naming it is closed, that command not passed on, and `key` is cleared."""
 
     def __init__(self, path, upstream):
         self.path, self.upstream, self.key, self.cuts = path, upstream, None, 0
